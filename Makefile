@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make run` and `make test`. Both build .venv themselves.
+PYTHON ?= $(shell sh scripts/find-python.sh)
+VENV := .venv
+BIN := $(VENV)/bin
+SCENARIO ?= scenarios/base.yaml
+PYTEST_ARGS ?=
+
+.PHONY: run test quick bench lint format clean venv
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { sh scripts/find-python.sh; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(BIN)/mentorsim run $(SCENARIO) --replicates 10
+
+test: venv
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+quick: venv
+	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python benchmarks/run.py
+
+lint: venv
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff format --check sim tests benchmarks
+
+format: venv
+	$(BIN)/ruff format sim tests benchmarks
+	$(BIN)/ruff check --fix sim tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache
