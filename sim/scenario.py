@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import Annotated
 
 D = "../shared/DOMAIN.md"
@@ -286,10 +286,12 @@ class Pairs(Section):
     never_start_base: float = share(0.25, "Chance that a pair never really starts without any follow-up.", "several pairs never started [VDC19 §5.1]; assumption")
     meetings_per_month: float = P(2.0, "Meetings a month in a healthy pair.", "meetings/month", "Mentor2Work: at least twice a month (DOMAIN.md §4)", ge=0)
     contact_decay: float = share(0.15, "Monthly relative fall of contact intensity without follow-up.", "sporadic contact without follow-up [VDC19 §5.1]; assumption")
+    lapse_rate: float = rate(0.12, "Monthly chance that a pair's contact lapses (halves): sporadic contact.", "several pairs had only sporadic contact [VDC19 §5.1]; size assumed")
     silent_threshold: float = share(0.3, "Contact intensity below which a pair goes silent and ends (drop-out).", ASSUME)
     early_end_rate: float = rate(0.06, "Monthly chance that a pair ends early for mentor reasons in the first 3 months (untrained mentor).", "STAR study / Grossman & Rhodes 2002: ~30 % end early, 2/3 for mentor reasons (DOMAIN.md §5)")
     mentee_end_rate: float = rate(0.02, "Monthly chance that a pair ends early for mentee reasons.", "Grossman & Rhodes 2002: ~1/3 for mentee reasons")
     training_early_end_reduction: float = share(0.4, "Relative reduction of mentor-reason early endings for trained mentors.", "Kupersmidt et al. 2017: training best predicts match length (DOMAIN.md §5); size assumed")
+    training_entry_multiplier: float = P(2.0, "Training/internship entry of a mentee in a running pair, relative to others.", "factor", "MentorU 2013: more internships and training [P15]; size assumed", ge=0)
     local_knowledge_per_meeting: float = P(0.04, "Local knowledge (social codes, sector advice) gained per meeting; x2 with a mentor of one's sector.", "per meeting", "assumption; mentees value culture- and sector-specific advice [VDC19]", ge=0)
     network_open_base: float = P(-3.0, "Log-odds a month that a mentor opens the network, before the effects below.", "log-odds", "assumption; few mentees got a network [VDC19 §4.2]")
     network_guideline_effect: float = P(1.5, "Added log-odds when the guidelines ask mentors to open their network.", "log-odds", "proposed fix [VDC19 §5.3]; size assumed")
@@ -338,6 +340,7 @@ class Programme(Section):
     outreach: Outreach = Field(default_factory=Outreach)
     screening_strictness: float = P(0.0, "Screening: >0 selects stronger candidates ('creaming'), <0 targets weaker profiles.", "log-weight per SD", "[VDC19 §3.1]; size assumed", ge=-3, le=3)
     comparison_share: float = share(0.2, "Share of accepted applicants randomly assigned to a comparison group that is not served.", "assumption: an evaluation design almost no programme has [P15 §III.D.5]")
+    max_wait_months: int = P(9, "Months on the waiting list after which an applicant gives up.", "months", ASSUME, ge=1)
     wind_down: Literal["finish", "end"] = Field("finish", description="When money runs out: finish (pairs run to term without follow-up) or end (all pairs end).")
     matching: Matching = Field(default_factory=Matching)
     pairs: Pairs = Field(default_factory=Pairs)
@@ -417,6 +420,10 @@ class Scenario(Section):
     programme: Programme = Field(default_factory=Programme)
     funding: Funding = Field(default_factory=Funding)
     counterfactual: Counterfactual = Field(default_factory=Counterfactual)
+
+    # Provenance, set by sim.loader.load_scenario (read it with sim.loader.parameter_records / scenario_files).
+    _records: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+    _files: list[str] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:

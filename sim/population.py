@@ -1,0 +1,165 @@
+"""Jobseekers as arrays: attributes drawn at set-up and the labour and programme state they carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import IntEnum
+
+import numpy as np
+
+from sim.rng import Streams
+from sim.scenario import AGE_BANDS, LABOUR_STATUSES, SKILLS, Scenario
+
+
+class Labour(IntEnum):
+    """Labour status codes (``Population.labour``)."""
+
+    UNEMPLOYED = 0
+    EMPLOYED_AT_LEVEL = 1
+    EMPLOYED_BELOW_LEVEL = 2
+    TRAINING = 3
+    INACTIVE = 4
+
+
+class Status(IntEnum):
+    """Programme status codes (``Population.programme``)."""
+
+    NOT_ENROLLED = 0
+    WAITING = 1
+    PAIRED = 2
+    COMPLETED = 3
+    DROPPED_OUT = 4
+    COMPARISON = 5
+
+
+class Exit(IntEnum):
+    """How a participant left the programme (``Population.exit_reason``)."""
+
+    NONE = 0
+    COMPLETED = 1
+    ENDED_EARLY = 2
+    NEVER_STARTED = 3
+    LEFT_WAITING = 4
+    LOST_IN_HANDOVER = 5
+    PROGRAMME_ENDED = 6
+
+
+NO_MONTH = np.int32(-(10**6))  # "never happened" marker for month fields
+
+
+def is_employed(labour: np.ndarray) -> np.ndarray:
+    """Employed at or below level."""
+    return (labour == Labour.EMPLOYED_AT_LEVEL) | (labour == Labour.EMPLOYED_BELOW_LEVEL)
+
+
+@dataclass
+class Population:
+    """State of all jobseekers, one array element per Jobseeker agent."""
+
+    # attributes (fixed)
+    age: np.ndarray  # years at the start
+    female: np.ndarray  # bool
+    non_eu: np.ndarray  # bool: origin group
+    skill: np.ndarray  # 0 low, 1 medium, 2 high
+    sector: np.ndarray  # index into scenario.sectors
+    language: np.ndarray  # 0-1 proficiency
+    recognised: np.ndarray  # bool: recognised qualifications
+    motivation: np.ndarray  # 0-1
+    district: np.ndarray  # for location matching
+    preference: np.ndarray  # hobby/preference group (0-3) for optimal matching
+    # labour state
+    ties: np.ndarray  # (n, sectors) professional ties to employers, by sector
+    labour: np.ndarray  # Labour code
+    months_unemployed: np.ndarray
+    months_in_status: np.ndarray  # months in the current labour status (job tenure, training length)
+    employer: np.ndarray  # employer index of the current job, -1 if none
+    local_knowledge: np.ndarray  # 0-1, gained in a mentoring pair
+    # programme state
+    programme: np.ndarray  # Status code
+    exit_reason: np.ndarray  # Exit code
+    accepted_month: np.ndarray  # month index t of acceptance into the programme or comparison group
+    ready_month: np.ndarray  # first month the mentee can be matched (dual hand-over delay)
+    matched_month: np.ndarray
+    exit_month: np.ndarray
+    mentor: np.ndarray  # mentor index of the current or last pair, -1 if none
+    sector_match: np.ndarray  # bool: last mentor was from the mentee's sector
+    pair_started: np.ndarray  # bool: the pair held its first meeting
+    contact: np.ndarray  # contact intensity of the current pair (1 healthy, 0 silent)
+    meetings: np.ndarray  # meetings held in the current pair
+    new_ties: np.ndarray  # employer ties gained through the programme
+    network_opened: np.ndarray  # bool
+
+    @property
+    def n(self) -> int:
+        return len(self.age)
+
+    def nbytes(self) -> int:
+        return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+
+def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
+    """Category index for uniforms ``u`` given category shares."""
+    return np.searchsorted(np.cumsum(shares)[:-1], u, side="right").astype(np.int8)
+
+
+def _beta(streams: Streams, name: str, n: int, mean: float, strength: float = 6.0) -> np.ndarray:
+    mean = min(max(mean, 1e-3), 1 - 1e-3)
+    return streams.generator(name).beta(mean * strength, (1 - mean) * strength, n).astype(np.float32)
+
+
+def build_population(scenario: Scenario, streams: Streams) -> Population:
+    """Draw the jobseekers of a scenario (set-up streams, identical for the programme and its twin)."""
+    pop = scenario.population
+    n = pop.size
+    k = len(scenario.sectors)
+
+    def u(name: str) -> np.ndarray:
+        return streams.uniform(f"init.{name}", -1, n)
+
+    band = _categorical(u("age_band"), [pop.age_bands[b] for b in AGE_BANDS])
+    lows = np.array([int(b.split("-")[0]) for b in AGE_BANDS])
+    highs = np.array([int(b.split("-")[1]) for b in AGE_BANDS])
+    age = (lows[band] + u("age") * (highs[band] - lows[band] + 1)).astype(np.int16)
+    skill = _categorical(u("skill"), [pop.skill_shares[s] for s in SKILLS])
+    recog_share = np.array([pop.recognised_qualifications[s] for s in SKILLS], dtype=np.float32)
+    sector = _categorical(u("sector"), [s.jobseeker_share for s in scenario.sectors])
+    labour = _categorical(u("labour"), [pop.initial_status[s] for s in LABOUR_STATUSES])
+    ties = np.zeros((n, k), dtype=np.uint8)
+    ties[np.arange(n), sector] = streams.generator("init.ties").poisson(pop.initial_ties_mean, n).clip(0, 255)
+    unemployed = labour == Labour.UNEMPLOYED
+    months_unemployed = np.where(
+        unemployed, streams.generator("init.months_unemployed").exponential(pop.initial_months_unemployed_mean, n), 0
+    ).astype(np.int16)
+    districts = scenario.programme.matching.districts
+    no_month = np.full(n, NO_MONTH, dtype=np.int32)
+    return Population(
+        age=age,
+        female=u("female") < pop.female_share,
+        non_eu=u("origin") < pop.non_eu_share,
+        skill=skill,
+        sector=sector,
+        language=_beta(streams, "init.language", n, pop.language_mean),
+        recognised=u("recognised") < recog_share[skill],
+        motivation=_beta(streams, "init.motivation", n, pop.motivation_mean),
+        district=(u("district") * districts).astype(np.int8),
+        preference=(u("preference") * 4).astype(np.int8),
+        ties=ties,
+        labour=labour,
+        months_unemployed=months_unemployed,
+        months_in_status=(u("tenure") * 24).astype(np.int16),
+        employer=np.full(n, -1, dtype=np.int32),
+        local_knowledge=np.zeros(n, dtype=np.float32),
+        programme=np.zeros(n, dtype=np.int8),
+        exit_reason=np.zeros(n, dtype=np.int8),
+        accepted_month=no_month.copy(),
+        ready_month=no_month.copy(),
+        matched_month=no_month.copy(),
+        exit_month=no_month.copy(),
+        mentor=np.full(n, -1, dtype=np.int32),
+        sector_match=np.zeros(n, dtype=bool),
+        pair_started=np.zeros(n, dtype=bool),
+        contact=np.zeros(n, dtype=np.float32),
+        meetings=np.zeros(n, dtype=np.int16),
+        new_ties=np.zeros(n, dtype=np.int16),
+        network_opened=np.zeros(n, dtype=bool),
+    )
