@@ -57,7 +57,7 @@ class Problem:
     allowed: str | None = None
 
     def __str__(self) -> str:
-        lines = [f"{self.origin}: {self.path or '(whole file)'}", f"    {self.message}"]
+        lines = [f"{self.origin}: {self.path}" if self.path else str(self.origin), f"    {self.message}"]
         if self.given is not None:
             lines.append(f"    given:   {self.given}")
         if self.allowed:
@@ -142,19 +142,19 @@ def _load_chain(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], di
     if data.get("extends") is None:
         return data, origins, [path]
     origin = origins.get(("extends",), origins[()])
-    base = _extends_target(path, data["extends"], origin, (*chain, path.resolve()))
-    base_data, base_origins, base_files = _load_chain(base, (*chain, path.resolve()))
+    base = _extends_target(data["extends"], origin, (*chain, path))
+    base_data, base_origins, base_files = _load_chain(base, (*chain, path))
     return _merge(base_data, data), {**base_origins, **origins}, [path, *base_files]
 
 
-def _extends_target(path: Path, target: Any, origin: Origin, chain: tuple[Path, ...]) -> Path:
-    """The file named by ``extends``, checked to exist and not to close a cycle."""
+def _extends_target(target: Any, origin: Origin, chain: tuple[Path, ...]) -> Path:
+    """The file named by ``extends`` in ``chain[-1]``, checked to exist and not to close a cycle."""
     allowed = "the path of another scenario file, relative to the extending file"
     if not isinstance(target, str):
         raise ScenarioError([Problem(origin, "extends", "extends must be a file name", _show(target), allowed)])
-    base = path.parent / target
-    if base.resolve() in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, base.resolve()))
+    base = chain[-1].parent / target
+    if base.resolve() in {p.resolve() for p in chain}:
+        cycle = " -> ".join(str(p) for p in (*chain, base))
         raise ScenarioError([Problem(origin, "extends", f"extends makes a cycle: {cycle}", _show(target), allowed)])
     if not base.is_file():
         message = f"the extended file {base} does not exist"
@@ -173,14 +173,14 @@ def _read_document(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Origin]]:
     except yaml.MarkedYAMLError as err:
         raise ScenarioError([_syntax_problem(path, text, err)]) from None
     except yaml.YAMLError as err:
-        raise ScenarioError([Problem(Origin(str(path)), "", f"not valid YAML: {err}")]) from None
+        raise ScenarioError([Problem(Origin(str(path)), "", f"not valid YAML: {_yaml_reason(err)}")]) from None
     finally:
         loader.dispose()
     allowed = "a mapping of scenario keys: " + ", ".join(section_keys(""))
     if data is None:
         raise ScenarioError([Problem(Origin(str(path), 1), "", "the file is empty", None, allowed)])
     if not isinstance(data, dict):
-        message = f"the top level is a {type(data).__name__}, not a mapping of keys"
+        message = f"the top level is {_kind(data)}, not a mapping of keys"
         raise ScenarioError([Problem(origins[()], "", message, _show(data), allowed)])
     return data, origins
 
@@ -190,7 +190,9 @@ def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError([Problem(origin, "", "scenario file not found", str(path), "an existing YAML file")]) from None
+        raise ScenarioError(
+            [Problem(origin, "", "scenario file not found", str(path), "an existing YAML file")]
+        ) from None
     except OSError as err:
         raise ScenarioError([Problem(origin, "", f"cannot read the file: {err.strerror}", str(path))]) from None
     try:
@@ -204,10 +206,16 @@ def _read_text(path: Path) -> str:
 def _syntax_problem(path: Path, text: str, err: yaml.MarkedYAMLError) -> Problem:
     mark = err.problem_mark or err.context_mark
     line = mark.line + 1 if mark else None
-    what = ", ".join(str(p) for p in (err.context, err.problem) if p)
     given = text.splitlines()[line - 1].strip() if line and line <= len(text.splitlines()) else None
     allowed = "YAML: 'key: value' lines, nested by indentation"
-    return Problem(Origin(str(path), line), "", f"not valid YAML: {what}", given, allowed)
+    return Problem(Origin(str(path), line), "", f"not valid YAML: {_yaml_reason(err)}", given, allowed)
+
+
+def _yaml_reason(err: yaml.YAMLError) -> str:
+    """The reason of a YAML error without PyYAML's multi-line position display."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        return ", ".join(str(p) for p in (err.context, err.problem) if p)
+    return str(err)
 
 
 def _node_origins(node: yaml.Node, file: str, prefix: KeyPath) -> dict[KeyPath, Origin]:
@@ -251,13 +259,15 @@ def _merge(base: Any, override: Any) -> Any:
 
 
 def _exists(data: Any, path: KeyPath) -> bool:
+    """Whether ``path`` leads to a value in nested mappings and lists."""
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
+        if isinstance(data, dict):
+            found = part in data
         else:
+            found = isinstance(data, list) and isinstance(part, int) and part < len(data)
+        if not found:
             return False
+        data = data[part]
     return True
 
 
@@ -267,18 +277,22 @@ def _apply_override(data: dict[str, Any], origins: dict[KeyPath, Origin], text: 
     dotted, equals, value_text = text.partition("=")
     path: KeyPath = tuple(int(p) if p.strip().isdigit() else p.strip() for p in dotted.split("."))
     if not equals or "" in path:
-        allowed = "PATH=VALUE with a dotted PATH, e.g. programme.matching.strategy=random or funding.grants.0.end=2020-12"
+        allowed = (
+            "PATH=VALUE with a dotted PATH, e.g. programme.matching.strategy=random or funding.grants.0.end=2020-12"
+        )
         raise ScenarioError([Problem(origin, dotted.strip(), "an override must be written PATH=VALUE", text, allowed)])
     try:
         value = yaml.safe_load(value_text)
     except yaml.YAMLError as err:
-        raise ScenarioError([Problem(origin, dotted, f"the value is not valid YAML: {err}", value_text)]) from None
+        message = f"the value is not valid YAML: {_yaml_reason(err)}"
+        raise ScenarioError([Problem(origin, dotted.strip(), message, value_text)]) from None
     container: Any = data
     for depth, part in enumerate(path[:-1], 1):
         container = _unrecord(container)
         key = _key(container, part, path[:depth], origin)
         if isinstance(container, dict) and key not in container:
             container[key] = _default_at(path[:depth])
+            origins[path[:depth]] = origin
         container = container[key]
     container = _unrecord(container)
     key = _key(container, path[-1], path, origin)
@@ -301,7 +315,9 @@ def _key(container: Any, part: str | int, path: KeyPath, origin: Origin) -> str 
         if isinstance(part, int) and part < len(container):
             return part
         message = f"{where} is a list of {len(container)} item(s); {part!r} is not one of its item numbers"
-        allowed = f"an item number from 0 to {len(container) - 1}" if container else "no item number (the list is empty)"
+        allowed = (
+            f"an item number from 0 to {len(container) - 1}" if container else "no item number (the list is empty)"
+        )
         raise ScenarioError([Problem(origin, _dotted(path), message, str(part), allowed)])
     message = f"{where} is a single value, it has no {part!r} inside"
     raise ScenarioError([Problem(origin, _dotted(path), message, _show(container), "a path that ends at a parameter")])
@@ -314,11 +330,7 @@ def _defaults() -> dict[str, Any]:
 
 def _default_at(path: KeyPath) -> Any:
     """A copy of the default section, list or mapping at ``path`` (an empty mapping if there is none)."""
-    value: Any = _defaults()
-    if not _exists(value, path):
-        return {}
-    for part in path:
-        value = value[part]
+    value = _value_at(_defaults(), path)
     return copy.deepcopy(value) if isinstance(value, dict | list) else {}
 
 
@@ -355,10 +367,14 @@ def _range_problem(record: dict[str, Any], path: KeyPath, origins: dict[KeyPath,
     low_high, value = record["range"], record["value"]
     origin = _origin(path, origins)
     if not (isinstance(low_high, list) and len(low_high) == 2 and all(map(_is_number, low_high))):
-        return Problem(origin, _dotted(path), "the range of a record must be two numbers", _show(low_high), "[low, high]")
+        return Problem(
+            origin, _dotted(path), "the range of a record must be two numbers", _show(low_high), "[low, high]"
+        )
     low, high = low_high
     if low > high:
-        return Problem(origin, _dotted(path), "the range of a record is reversed", _show(low_high), "[low, high] with low <= high")
+        return Problem(
+            origin, _dotted(path), "the range of a record is reversed", _show(low_high), "[low, high] with low <= high"
+        )
     if not _is_number(value) or not low <= value <= high:
         where = origins.get((*path, "range"))
         message = "the value is outside the range documented in its record" + (f" ({where})" if where else "")
@@ -416,11 +432,17 @@ def _origin(path: KeyPath, origins: dict[KeyPath, Origin]) -> Origin:
 
 
 def _value_at(data: Any, path: KeyPath) -> Any:
+    """The value at ``path``, or None."""
     return data if not path else _value_at(data[path[0]], path[1:]) if _exists(data, path[:1]) else None
 
 
 def _dotted(path: KeyPath) -> str:
     return ".".join(str(p) for p in path)
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "text", bool: "a boolean", int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _show(value: Any) -> str:
