@@ -83,10 +83,15 @@ def describe(
     elif format_ is Format.markdown:
         typer.echo(_markdown(rows, [*columns, "description"]))
     else:
-        table = Table(*columns, title="Scenario parameters", show_lines=False)
+        table = Table(title="Scenario parameters", expand=True)
+        for column in columns:
+            table.add_column(column, overflow="fold", ratio=2 if column == "path" else 1)
         for row in rows:
             table.add_row(*(Text(row[c]) for c in columns))  # Text: values like [a, b] are not markup
-        Console().print(table)
+        console = Console()
+        if not console.is_terminal:
+            console.width = max(console.width, 160)  # piped: no terminal width to fit
+        console.print(table)
 
 
 # The `run` command goes here: load the scenario with `load_or_exit(scenario, set_)` so that an

@@ -393,10 +393,21 @@ def _validation_problem(error: Any, data: dict[str, Any], origins: dict[KeyPath,
     given = None if error["type"] == "missing" else _show(_value_at(data, path) if path != loc else error["input"])
     if error["type"] == "extra_forbidden":
         keys = section_keys(star_path(loc[:-1]))
-        close = difflib.get_close_matches(str(loc[-1]), keys, n=3)
+        close = _did_you_mean(str(loc[-1]), star_path(loc[:-1]))
         message = f"unknown key {loc[-1]!r}" + (f"; did you mean {' or '.join(map(repr, close))}?" if close else "")
         return Problem(_origin(loc, origins), _dotted(loc), message, given, "one of the keys " + ", ".join(keys))
     return Problem(_origin(path, origins), _dotted(path), message, given, _allowed(path, error["type"]))
+
+
+def _did_you_mean(key: str, level: str) -> list[str]:
+    """Keys of the section at ``level`` close to ``key``; for ``follow_up_intensty`` also ``follow_up.intensity``."""
+    keys = section_keys(level)
+    close = difflib.get_close_matches(key, keys, n=3)
+    for section in keys:
+        inner = section_keys(f"{level}.{section}" if level else section)
+        if key.startswith(section + "_") and inner:
+            close += [f"{section}.{k}" for k in difflib.get_close_matches(key[len(section) + 1 :], inner, n=1)]
+    return close
 
 
 def _mentioned_path(loc: KeyPath, message: str) -> KeyPath:
