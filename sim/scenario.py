@@ -9,10 +9,9 @@ Numeric values may be written in YAML as a plain number or as a record
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
-from typing_extensions import Annotated
 
 D = "../shared/DOMAIN.md"
 P15 = "Petrovic 2015 [P15] (DOMAIN.md)"
