@@ -49,6 +49,7 @@ def build_employers(scenario: Scenario, streams: Streams) -> Employers:
     u = lambda name: streams.uniform(f"init.employer.{name}", -1, n)  # noqa: E731
     shares = np.array([s.vacancy_share for s in scenario.sectors])
     sector = np.searchsorted(np.cumsum(shares)[:-1], u("sector"), side="right").astype(np.int8)
+    sector[: len(shares)] = np.arange(len(shares))  # every sector has at least one employer
     sme = u("sme") < cfg.sme_share
     plan_share = np.where(sme, cfg.diversity_plan_share / 3, cfg.diversity_plan_share)
     hard = np.array([s.hard_to_fill for s in scenario.sectors])[sector]
@@ -86,6 +87,11 @@ class LabourMarket:
         self.employers = employers
         self.streams = streams
         self.large_factor, self.sme_factor = economy_factors(scenario)
+        w, sme = employers.weight, employers.sme
+        self.index = (np.outer(self.large_factor, w * ~sme) + np.outer(self.sme_factor, w * sme)).sum(axis=1) / w.sum()
+        self.by_sector = np.argsort(employers.sector, kind="stable")  # employers grouped by sector
+        bounds = np.searchsorted(employers.sector[self.by_sector], np.arange(len(scenario.sectors) + 1))
+        self.sector_first, self.sector_last = bounds[:-1], bounds[1:]
         self.n_sectors = len(scenario.sectors)
         self.vacancy_share = np.array([s.vacancy_share for s in scenario.sectors])
         self.expected = np.bincount(employers.sector, weights=employers.weight, minlength=self.n_sectors)
@@ -96,14 +102,14 @@ class LabourMarket:
         self.below_share = np.array([self.cfg.below_level_share[s] for s in SKILLS], dtype=np.float32)
         self.scale = 1.0
         normal = self._offer_matrix(employers.weight, downturn=False)
-        self.scale = self.cfg.job_finding_rate / max(float(self._hazard(people, normal, np.arange(people.n)).mean()), 1e-12)
+        unemployed = np.flatnonzero(people.labour == Labour.UNEMPLOYED)
+        reference = unemployed if len(unemployed) else np.arange(people.n)
+        self.scale = self.cfg.job_finding_rate / max(float(self._hazard(people, normal, reference).mean()), 1e-12)
 
     # -- economy -----------------------------------------------------------------------------
     def economy_index(self, t: int) -> float:
         """Vacancy-weighted economy index of month ``t`` (1 normal)."""
-        w = self.employers.weight
-        sme = self.employers.sme
-        return float((w * np.where(sme, self.sme_factor[t], self.large_factor[t])).sum() / w.sum())
+        return float(self.index[t])
 
     def _inverse_bias(self, downturn: bool) -> np.ndarray:
         """(employers, skills) 1 / discrimination ratio, the share of a native's chance."""
@@ -155,7 +161,7 @@ class LabourMarket:
 
     def step(self, t: int, people: Population, training_boost: np.ndarray | None = None) -> dict[str, float]:
         """One month of flows. ``training_boost`` multiplies training entry (mentees advised by mentors)."""
-        cfg, s, n = self.cfg, self.streams, people.n
+        cfg, s = self.cfg, self.streams
         downturn = self.economy_index(t) < self.scenario.economy.downturn_threshold
         self.draw_vacancies(t)
         offers = self._offer_matrix(self.employers.vacancies, downturn)
@@ -167,14 +173,14 @@ class LabourMarket:
         employed = np.flatnonzero((was == Labour.EMPLOYED_AT_LEVEL) | (was == Labour.EMPLOYED_BELOW_LEVEL))
         loss = cfg.job_loss_rate * np.where(people.months_in_status[employed] <= 6, cfg.probation_multiplier, 1.0)
         loss = loss / max(self.economy_index(t), 0.2)
-        lost = employed[s.uniform("labour.job_loss", t, n)[employed] < loss]
+        lost = employed[s.uniform("labour.job_loss", t, people.id[employed]) < loss]
 
         # unemployed: hired, inactive or into training (competing risks on one draw)
         unemployed = np.flatnonzero(was == Labour.UNEMPLOYED)
         own, other = self._channels(people, offers, unemployed)
         hazard = np.minimum(0.9, self.scale * self.attractiveness(people, unemployed) * (own + other))
         train = cfg.training_entry_rate * (training_boost[unemployed] if training_boost is not None else 1.0)
-        u = s.uniform("labour.unemployed_exit", t, n)[unemployed]
+        u = s.uniform("labour.unemployed_exit", t, people.id[unemployed])
         hired_mask = u < hazard
         inactive_mask = ~hired_mask & (u < hazard + cfg.inactivity_rate)
         training_mask = ~hired_mask & ~inactive_mask & (u < hazard + cfg.inactivity_rate + train)
@@ -183,9 +189,9 @@ class LabourMarket:
 
         # training ends; inactive people return
         trainees = np.flatnonzero((was == Labour.TRAINING) & (people.months_in_status >= cfg.training_months))
-        to_job = trainees[s.uniform("labour.training_exit", t, n)[trainees] < cfg.training_to_job]
+        to_job = trainees[s.uniform("labour.training_exit", t, people.id[trainees]) < cfg.training_to_job]
         inactive = np.flatnonzero(was == Labour.INACTIVE)
-        back = inactive[s.uniform("labour.return", t, n)[inactive] < cfg.return_rate]
+        back = inactive[s.uniform("labour.return", t, people.id[inactive]) < cfg.return_rate]
 
         labour[lost] = Labour.UNEMPLOYED
         people.employer[lost] = -1
@@ -213,32 +219,36 @@ class LabourMarket:
 
     def _place(self, t: int, people: Population, offers: np.ndarray, hired: np.ndarray, own_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Whether each hire is at skill level, and which employer hires them."""
-        cfg, s, n = self.cfg, self.streams, people.n
+        cfg, s = self.cfg, self.streams
         skill = people.skill[hired]
-        own = s.uniform("labour.channel", t, n)[hired] < own_share
+        own = s.uniform("labour.channel", t, people.id[hired]) < own_share
         # the sector of a hire through the any-sector channel, by what each sector offers this person
         boost = self.boost[people.ties[hired]]
         weights = boost * (self.vacancy_share[None, :] * offers[:, skill].T)
         cum = np.cumsum(weights, axis=1)
-        pick = s.uniform("labour.hire_sector", t, n)[hired] * cum[:, -1]
+        pick = s.uniform("labour.hire_sector", t, people.id[hired]) * cum[:, -1]
         other_sector = (cum < pick[:, None]).sum(axis=1).clip(0, self.n_sectors - 1)
         sector = np.where(own, people.sector[hired], other_sector)
         helped = people.recognised[hired] | (people.ties[hired, people.sector[hired]] > 0)
         below = self.below_share[skill] * np.where(helped, 1 - cfg.recognition_or_referral_level_gain, 1.0)
-        at_level = np.where(own, s.uniform("labour.level", t, n)[hired] >= below, skill == 0)
-        employer = self._pick_employers(sector, skill, s.uniform("labour.employer", t, n)[hired])
+        at_level = np.where(own, s.uniform("labour.level", t, people.id[hired]) >= below, skill == 0)
+        employer = self._pick_employers(sector, skill, s.uniform("labour.employer", t, people.id[hired]))
         return at_level, employer
 
     def _pick_employers(self, sector: np.ndarray, skill: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Employer of each hire: within the sector, by vacancies discounted by that employer's bias."""
         e = self.employers
-        out = np.full(len(sector), -1, dtype=np.int32)
-        inv = self.inv_bias[0]
-        for sec in np.unique(sector):
-            members = np.flatnonzero(e.sector == sec)
-            for k in np.unique(skill[sector == sec]):
-                who = np.flatnonzero((sector == sec) & (skill == k))
-                w = np.cumsum((e.vacancies[members] + 1e-3) * inv[members, k])
-                out[who] = members[np.searchsorted(w, u[who] * w[-1], side="right").clip(0, len(members) - 1)]
+        order = self.by_sector
+        weights = (e.vacancies[order] + 1e-3)[:, None] * self.inv_bias[0][order]  # (employers, skills)
+        cum = np.vstack([np.zeros((1, N_SKILLS)), np.cumsum(weights, axis=0)])
+        lo = cum[self.sector_first[sector], skill]
+        hi = cum[self.sector_last[sector], skill]
+        target = lo + u * (hi - lo)
+        pos = np.empty(len(sector), dtype=np.int64)
+        for k in range(N_SKILLS):  # one search per skill column
+            mine = skill == k
+            pos[mine] = np.searchsorted(cum[1:, k], target[mine], side="right")
+        pos = np.clip(pos, self.sector_first[sector], self.sector_last[sector] - 1)
+        out = order[pos].astype(np.int32)
         np.add.at(e.hires, out, 1)
         return out

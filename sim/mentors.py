@@ -131,7 +131,7 @@ class MentorSupply:
         e = self.ecfg
         rate = e.normal_withdrawal_rate + (e.downturn_withdrawal_rate if downturn else 0.0) + (0.0 if funded else e.interruption_withdrawal_rate)
         current = np.flatnonzero(champion)
-        withdrawn = current[self.streams.uniform("employers.withdraw", t, len(champion))[current] < min(rate, 1.0)]
+        withdrawn = current[self.streams.uniform("employers.withdraw", t, current) < min(rate, 1.0)]
         champion[withdrawn] = False
         if funded and champion.sum() < e.max_champions:
             g = self.streams.generator("employers.engage", t)
@@ -169,17 +169,19 @@ class MentorSupply:
         active = pool.active()
         pool.tenure[active] += 1
         rate = np.full(len(active), self.cfg.attrition_rate)
-        rate[np.isin(pool.tenure[active], (3, 6, 12))] *= self.cfg.attrition_peak_multiplier
+        tenure = pool.tenure[active]
+        rate[(tenure == 3) | (tenure == 6) | (tenure == 12)] *= self.cfg.attrition_peak_multiplier
         idle = pool.status[active] == MentorStatus.AVAILABLE
+        rate[~idle] *= self.cfg.paired_attrition_multiplier
         if not funded:
             rate[idle] *= self.cfg.idle_attrition_multiplier
-        leave = active[self.streams.uniform("mentors.leave", t, n)[active] < rate]
+        leave = active[self.streams.uniform("mentors.leave", t, active) < rate]
         company_gone = active[idle & pool.via_company[active] & ~champion[pool.employer[active]]]
         leaving = np.union1d(leave, company_gone)
         self.lost += len(leaving)
         gone = np.flatnonzero(pool.status[:n] == MentorStatus.LEFT)
         if funded:
-            back = gone[(self.streams.uniform("mentors.return", t, n)[gone] < self.cfg.return_rate) & ~pool.via_company[gone]]
+            back = gone[(self.streams.uniform("mentors.return", t, gone) < self.cfg.return_rate) & ~pool.via_company[gone]]
             pool.status[back] = MentorStatus.AVAILABLE
             pool.tenure[back] = 0
         pool.status[leaving] = MentorStatus.LEFT

@@ -36,7 +36,7 @@ from sim.mentors import MentorPool, MentorSupply
 from sim.organisation import Organisation, end_participation
 from sim.outcomes import Checkpoints, compute_outcomes
 from sim.pairs import PairDynamics, start_pairs
-from sim.population import NO_MONTH, Exit, Labour, Status, build_population, is_employed
+from sim.population import NO_MONTH, Exit, Labour, Status, build_population, caseload, is_employed
 from sim.rng import Streams
 from sim.scenario import Scenario
 
@@ -73,6 +73,8 @@ class MentoringModel(mesa.Model):
         self.people = build_population(scenario, self.streams)
         self.employers = build_employers(scenario, self.streams)
         self.market = LabourMarket(scenario, self.employers, self.people, self.streams)
+        if twin_of is not None:  # people are independent given the vacancies: follow the participants only
+            self.people = self.people.subset(np.flatnonzero(twin_of.participant))
         self.funding = FundingSchedule(scenario, self.streams)
         self.organisation = Organisation(scenario, self.funding, self.streams)
         self.pool = MentorPool.empty()
@@ -151,7 +153,7 @@ class MentoringModel(mesa.Model):
         )
         mentees, matched = match(req)
         start_pairs(t, people, pool, mentees, matched)
-        load = int(np.isin(people.programme, (Status.WAITING, Status.PAIRED)).sum())
+        load = caseload(people.programme)
         ends = self.pair_dynamics.step(t, people, pool, org.follow_up_share(load), funded)  # 7
         row |= {
             "intake_open": float(funded),
@@ -174,11 +176,11 @@ class MentoringModel(mesa.Model):
     def _record(self, t: int, row: dict[str, float]) -> None:
         p = self.people
         plan = self.twin_of
-        accepted = plan.accepted_month if plan else p.accepted_month
-        exited = plan.exit_month if plan else p.exit_month
+        accepted = plan.accepted_month[p.id] if plan else p.accepted_month
+        exited = plan.exit_month[p.id] if plan else p.exit_month
         self.checks.record(t, p.labour, accepted, exited)
         employed = is_employed(p.labour)
-        participant = plan.participant if plan else (p.accepted_month != NO_MONTH) & (p.programme != Status.COMPARISON)
+        participant = plan.participant[p.id] if plan else (p.accepted_month != NO_MONTH) & (p.programme != Status.COMPARISON)
         joined = participant & (accepted <= t) & (accepted != NO_MONTH)
         row["employed_share_participants"] = float(employed[joined].mean()) if joined.any() else np.nan
         comparison = p.programme == Status.COMPARISON
@@ -212,4 +214,5 @@ class MentoringModel(mesa.Model):
             "months_without_intake": self.months_without_intake,
             "champions_end": int(self.employers.champion.sum()),
         }
-        return compute_outcomes(self.people, self.checks, twin.checks if twin else None, self.organisation.spent, extra)
+        twin_checks = twin.checks.expand(twin.people.id, self.people.n) if twin else None
+        return compute_outcomes(self.people, self.checks, twin_checks, self.organisation.spent, extra)

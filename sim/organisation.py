@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.funding import FundingSchedule, eligible_for
-from sim.population import NO_MONTH, Exit, Labour, Population, Status
+from sim.population import NO_MONTH, Exit, Labour, Population, Status, caseload
 from sim.rng import Streams
-from sim.scenario import Programme, Scenario, month_index
+from sim.scenario import SKILLS, Programme, Scenario, month_index
 
 # applicant weights of each outreach channel: (female, male) x age bands 18-25, 26-45, 46-64 [P15 §III.D.6]
 CHANNEL_WEIGHTS: dict[str, np.ndarray] = {
@@ -85,12 +85,12 @@ class Organisation:
         pool = np.flatnonzero(self._eligible(t, people))
         weight = CHANNEL_WEIGHTS[self.cfg.outreach.channel][people.female[pool].astype(int) ^ 1, _age_band(people.age[pool])]
         p_apply = np.minimum(1.0, self.cfg.outreach.applications_per_month * weight)
-        applicants = pool[self.streams.uniform("programme.apply", t, n)[pool] < p_apply]
+        applicants = pool[self.streams.uniform("programme.apply", t, pool) < p_apply]
         if self.funded:
-            load = int(np.isin(people.programme, (Status.WAITING, Status.PAIRED)).sum())
+            load = caseload(people.programme)
             free = int(self.coaches * self.cfg.follow_up.caseload_per_coach) - load
             applicants = self._screen(t, people, applicants, max(free, 0))
-        comparison = self.streams.uniform("programme.comparison", t, n)[applicants] < self.cfg.comparison_share
+        comparison = self.streams.uniform("programme.comparison", t, applicants) < self.cfg.comparison_share
         people.accepted_month[applicants] = t
         people.programme[applicants[comparison]] = Status.COMPARISON
         served = applicants[~comparison]
@@ -98,7 +98,7 @@ class Organisation:
         delay = self.cfg.handover_months if self.cfg.implementation == "dual" else 0
         people.ready_month[served] = t + delay
         if self.cfg.implementation == "dual":
-            lost = served[self.streams.uniform("programme.handover", t, n)[served] < self.cfg.handover_loss]
+            lost = served[self.streams.uniform("programme.handover", t, served) < self.cfg.handover_loss]
             end_participation(people, lost, t, Exit.LOST_IN_HANDOVER)
         return applicants
 
@@ -106,7 +106,7 @@ class Organisation:
         target = self.cfg.target
         ok = (people.programme == Status.NOT_ENROLLED) & (people.labour == Labour.UNEMPLOYED)
         ok &= (people.age >= target.min_age) & (people.age <= target.max_age)
-        ok &= np.isin(people.skill, [("low", "medium", "high").index(s) for s in target.skill_levels])
+        ok &= np.array([s in target.skill_levels for s in SKILLS])[people.skill]
         ok &= people.months_unemployed >= target.min_months_unemployed
         if target.non_eu_only:
             ok &= people.non_eu
@@ -123,7 +123,7 @@ class Organisation:
         if len(applicants) <= free:
             return applicants
         z = _employability(people, applicants)
-        u = self.streams.uniform("programme.screening", t, people.n)[applicants].astype(np.float64)
+        u = self.streams.uniform("programme.screening", t, applicants)
         keys = np.log(np.maximum(u, 1e-12)) / np.exp(self.cfg.screening_strictness * z)  # Efraimidis-Spirakis
         return np.sort(applicants[np.argsort(-keys, kind="stable")[:free]])
 

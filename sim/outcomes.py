@@ -37,6 +37,13 @@ class Checkpoints:
             due = np.flatnonzero(base == t - lag)
             getattr(self, name)[due] = labour[due]
 
+    def expand(self, ids: np.ndarray, n: int) -> Checkpoints:
+        """Checkpoints of a subset (people ``ids``) placed in a full-size population of ``n``."""
+        out = Checkpoints.empty(n)
+        for name in CHECKS:
+            getattr(out, name)[ids] = getattr(self, name)
+        return out
+
     def __iter__(self):
         return iter(getattr(self, f.name) for f in fields(self))
 

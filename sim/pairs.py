@@ -53,8 +53,8 @@ class PairDynamics:
         # a new pair may never really start: follow-up (staff at the first meeting) prevents it
         new = paired[people.matched_month[paired] == t]
         p_never = pc.never_start_base * (1 - self.cfg.follow_up.never_start_reduction * follow_up) * (1.5 - people.motivation[new])
-        never = new[s.uniform("pairs.never_start", t, n)[new] < p_never]
-        delayed = new[s.uniform("pairs.start_delay", t, n)[new] < pc.start_delay_share]
+        never = new[s.uniform("pairs.never_start", t, new) < p_never]
+        delayed = new[s.uniform("pairs.start_delay", t, new) < pc.start_delay_share]
         starting = np.setdiff1d(new, np.concatenate([never, delayed]))
         people.pair_started[starting] = True
         older = paired[(people.matched_month[paired] < t) & ~people.pair_started[paired]]
@@ -69,8 +69,8 @@ class PairDynamics:
         """Contact decays and lapses; a coach's check-in restores part of it."""
         s, n, pc = self.streams, people.n, self.pairs
         c = people.contact[running] * (1 - pc.contact_decay)
-        c = np.where(s.uniform("pairs.lapse", t, n)[running] < pc.lapse_rate, c * 0.5, c)
-        checked = s.uniform("pairs.check_in", t, n)[running] < follow_up
+        c = np.where(s.uniform("pairs.lapse", t, running) < pc.lapse_rate, c * 0.5, c)
+        checked = s.uniform("pairs.check_in", t, running) < follow_up
         c = np.where(checked, c + self.cfg.follow_up.check_in_restores * (1 - c), c)
         people.contact[running] = c
 
@@ -78,7 +78,7 @@ class PairDynamics:
         """Meetings build local knowledge and trust; a trusting, willing mentor may open the network."""
         s, n, pc = self.streams, people.n, self.pairs
         expected = pc.meetings_per_month * people.contact[running]
-        meetings = np.floor(expected + s.uniform("pairs.meetings", t, n)[running]).astype(np.int16)
+        meetings = np.floor(expected + s.uniform("pairs.meetings", t, running)).astype(np.int16)
         people.meetings[running] += meetings
         gain = pc.local_knowledge_per_meeting * meetings * np.where(people.sector_match[running], 2.0, 1.0)
         people.local_knowledge[running] = np.minimum(1.0, people.local_knowledge[running] + gain)
@@ -91,7 +91,7 @@ class PairDynamics:
             + pc.network_sector_effect * people.sector_match[closed]
             + pc.network_willingness_effect * (pool.willingness[m] - 0.5)
         )
-        opens = closed[s.uniform("pairs.network_open", t, n)[closed] < 1 / (1 + np.exp(-logit))]
+        opens = closed[s.uniform("pairs.network_open", t, closed) < 1 / (1 + np.exp(-logit))]
         self._give_ties(t, people, pool, opens)
 
     def _give_ties(self, t: int, people: Population, pool: MentorPool, opens: np.ndarray) -> None:
@@ -117,7 +117,7 @@ class PairDynamics:
         mentor_rate = pc.early_end_rate * np.where(months <= 3, 1.0, 1 / 3)
         mentor_rate = mentor_rate * np.where(pool.trained[m], 1 - pc.training_early_end_reduction, 1.0)
         mentor_gone = pool.status[m] == MentorStatus.LEFT
-        u = s.uniform("pairs.early_end", t, n)[running]
+        u = s.uniform("pairs.early_end", t, running)
         silent = people.contact[running] < pc.silent_threshold
         mentee_gone = people.labour[running] == Labour.INACTIVE
         early = mentor_gone | silent | mentee_gone | (u < mentor_rate + pc.mentee_end_rate)

@@ -52,6 +52,11 @@ def is_employed(labour: np.ndarray) -> np.ndarray:
     return (labour == Labour.EMPLOYED_AT_LEVEL) | (labour == Labour.EMPLOYED_BELOW_LEVEL)
 
 
+def caseload(programme: np.ndarray) -> int:
+    """Mentees the organisation is handling: waiting or paired."""
+    return int(np.count_nonzero(programme == Status.WAITING) + np.count_nonzero(programme == Status.PAIRED))
+
+
 @dataclass
 class Population:
     """State of all jobseekers, one array element per Jobseeker agent."""
@@ -88,6 +93,7 @@ class Population:
     meetings: np.ndarray  # meetings held in the current pair
     new_ties: np.ndarray  # employer ties gained through the programme
     network_opened: np.ndarray  # bool
+    id: np.ndarray  # index in the full population: the key of this person's random draws
 
     @property
     def n(self) -> int:
@@ -95,6 +101,10 @@ class Population:
 
     def nbytes(self) -> int:
         return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+    def subset(self, idx: np.ndarray) -> Population:
+        """The people ``idx`` only, keeping their identities (and so their random draws)."""
+        return Population(**{f.name: getattr(self, f.name)[idx].copy() for f in fields(self)})
 
 
 def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
@@ -162,4 +172,5 @@ def build_population(scenario: Scenario, streams: Streams) -> Population:
         meetings=np.zeros(n, dtype=np.int16),
         new_ties=np.zeros(n, dtype=np.int16),
         network_opened=np.zeros(n, dtype=bool),
+        id=np.arange(n),
     )

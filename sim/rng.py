@@ -1,9 +1,11 @@
 """Named random streams: common random numbers across scenarios (as in Starsim).
 
-Every random decision draws from its own stream, keyed by (seed, stream name, month). A stream
-returns one number per agent slot, so agent ``i`` gets the same draw for the same decision in the
-same month whatever the other agents or the other decisions do. Two runs that differ only in a
-policy (programme on vs off) therefore differ only by that policy's consequences, not by noise.
+Every random decision draws from its own stream. Per-agent draws are counter-based: the uniform
+of agent ``i`` for decision ``name`` in month ``t`` is a hash of (seed, name, t, i), so it is the
+same whatever the other agents or decisions do, and only the agents concerned are drawn for. Two
+runs that differ only in a policy (programme on vs off) therefore differ only by that policy's
+consequences, not by noise. Draws that are not per agent (counts, new mentors' attributes) come from
+a generator keyed by (seed, name, month).
 """
 
 from __future__ import annotations
@@ -12,23 +14,49 @@ import zlib
 
 import numpy as np
 
+_MASK = (1 << 64) - 1
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
 
 def stream_id(name: str) -> int:
     """A stable integer for a stream name (Python's ``hash`` is salted per process)."""
     return zlib.crc32(name.encode())
 
 
+def _mix(x: int) -> int:
+    """SplitMix64 finaliser on a Python int (for keys)."""
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK
+    return x ^ (x >> 31)
+
+
 class Streams:
-    """Factory of per-decision, per-month generators for one seed."""
+    """Per-decision, per-month random numbers for one seed."""
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
+        self._base: dict[str, int] = {}
+
+    def key(self, name: str, month: int) -> int:
+        """The 64-bit key of decision ``name`` in ``month``."""
+        base = self._base.get(name)
+        if base is None:
+            base = self._base[name] = _mix(_mix(self.seed) ^ stream_id(name))
+        return _mix(base + month + 1)
 
     def generator(self, name: str, month: int = -1) -> np.random.Generator:
         """The generator of decision ``name`` in ``month`` (-1: set-up draws)."""
-        key = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_id(name), month + 1))
-        return np.random.Generator(np.random.PCG64(key))
+        return np.random.Generator(np.random.PCG64(self.key(name, month)))
 
-    def uniform(self, name: str, month: int, n: int) -> np.ndarray:
-        """One U(0,1) float32 draw per agent slot ``0..n-1``."""
-        return self.generator(name, month).random(n, dtype=np.float32)
+    def uniform(self, name: str, month: int, idx: np.ndarray | int) -> np.ndarray:
+        """U(0,1) draws for agent slots ``idx`` (an index array, or ``n`` for all of ``0..n-1``)."""
+        idx = np.arange(idx) if isinstance(idx, int | np.integer) else np.asarray(idx)
+        x = idx.astype(np.uint64) * _GOLDEN + np.uint64(self.key(name, month))
+        x ^= x >> np.uint64(30)
+        x *= _M1
+        x ^= x >> np.uint64(27)
+        x *= _M2
+        x ^= x >> np.uint64(31)
+        return (x >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
