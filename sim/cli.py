@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sim.describe import describe_table
+from sim.describe import TABLE_COLUMNS, describe_table
 from sim.loader import ScenarioError, load_scenario
 from sim.scenario import Scenario
 
@@ -73,29 +73,32 @@ def describe(
     """List every parameter with its default (and the scenario's value), unit, allowed values and source."""
     loaded = load_or_exit(scenario, set_) if scenario is not None else None
     rows = describe_table(loaded)
-    columns = ["path", "default", *(["value"] if loaded else []), "unit", "allowed", "source"]
+    columns = [c for c in TABLE_COLUMNS if c != "value" or loaded is not None]
     if format_ is Format.csv:
-        writer = csv.DictWriter(
-            sys.stdout, fieldnames=[*columns, "description"], extrasaction="ignore", lineterminator="\n"
-        )
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({c: row[c] for c in columns} for row in rows)
     elif format_ is Format.markdown:
-        typer.echo(_markdown(rows, [*columns, "description"]))
+        typer.echo(_markdown(rows, columns))
     else:
-        table = Table(title="Scenario parameters", expand=True)
-        for column in columns:
-            table.add_column(column, overflow="fold", ratio=2 if column == "path" else 1)
-        for row in rows:
-            table.add_row(*(Text(row[c]) for c in columns))  # Text: values like [a, b] are not markup
-        console = Console()
-        if not console.is_terminal:
-            console.width = max(console.width, 160)  # piped: no terminal width to fit
-        console.print(table)
+        _print_table(rows, [c for c in columns if c != "description"])  # descriptions are too long for a terminal
 
 
 # The `run` command goes here: load the scenario with `load_or_exit(scenario, set_)` so that an
 # invalid scenario exits with status 2 and a located message, like `validate`.
+
+
+def _print_table(rows: list[dict[str, str]], columns: list[str]) -> None:
+    """A rich table on stdout, at least 160 characters wide when piped."""
+    table = Table(title="Scenario parameters", expand=True)
+    for column in columns:
+        table.add_column(column, overflow="fold", ratio=2 if column == "path" else 1)
+    for row in rows:
+        table.add_row(*(Text(row[c]) for c in columns))  # Text: values like [a, b] are not markup
+    console = Console()
+    if not console.is_terminal:
+        console.width = max(console.width, 160)
+    console.print(table)
 
 
 def _markdown(rows: list[dict[str, str]], columns: list[str]) -> str:

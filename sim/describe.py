@@ -69,34 +69,37 @@ def allowed_text(row: dict[str, Any]) -> str:
 
 
 def describe_table(scenario: Scenario | None = None) -> list[dict[str, str]]:
-    """The parameters as rows of text with the columns of :data:`TABLE_COLUMNS`.
+    """The parameters as rows of text, keyed by :data:`TABLE_COLUMNS`.
 
-    ``default`` is the schema default; for items of a list of sections it also shows the
-    values in the default list (e.g. the six default sectors). With a scenario, ``value`` is its value (a list for ``[*]`` paths) and ``source`` is the
-    source documented in the scenario file when it gave one (prefixed ``scenario:``)."""
-    from sim.loader import parameter_records  # sim.loader imports this module
+    ``default`` is the schema default; for the items of a list of sections it also shows the
+    values in the default list (e.g. the six default sectors). With a scenario, ``value`` is its
+    value (a list for ``[*]`` paths) and ``source`` is the source documented in the scenario
+    file when it gave one (prefixed ``scenario:``); without one, ``value`` is empty."""
+    from sim.loader import parameter_records  # here, because sim.loader imports this module
 
     records = parameter_records(scenario) if scenario is not None else {}
-    data = scenario.model_dump(mode="json") if scenario is not None else {}
+    data = scenario.model_dump(mode="json") if scenario is not None else None
     defaults = Scenario().model_dump(mode="json")
-    table = []
-    for row in parameter_rows():
-        documented = [r["source"] for p, r in records.items() if "source" in r and _matches(p, row["path"])]
-        default = "(required)" if row["required"] else _text(row["default"])
-        if "[*]" in row["path"] and _values_at(defaults, row["path"]):
-            default += f" (default list: {_text(_values_at(defaults, row['path']))})"
-        table.append(
-            {
-                "path": row["path"],
-                "default": default,
-                "value": _text(_values_at(data, row["path"])) if scenario is not None else "",
-                "unit": row["unit"],
-                "allowed": allowed_text(row),
-                "source": "; ".join(f"scenario: {s}" for s in dict.fromkeys(documented)) or row["source"],
-                "description": row["description"],
-            }
-        )
-    return table
+    return [_table_row(row, defaults, data, records) for row in parameter_rows()]
+
+
+def _table_row(
+    row: dict[str, Any], defaults: dict[str, Any], data: dict[str, Any] | None, records: dict[str, dict[str, Any]]
+) -> dict[str, str]:
+    path = row["path"]
+    default = "(required)" if row["required"] else _text(row["default"])
+    if "[*]" in path and (listed := _values_at(defaults, path)):
+        default += f" (default list: {_text(listed)})"
+    documented = dict.fromkeys(r["source"] for p, r in records.items() if "source" in r and _matches(p, path))
+    return {
+        "path": path,
+        "default": default,
+        "value": "" if data is None else _text(_values_at(data, path)),
+        "unit": row["unit"],
+        "allowed": allowed_text(row),
+        "source": "; ".join(f"scenario: {s}" for s in documented) or row["source"],
+        "description": row["description"],
+    }
 
 
 def _walk(model: type[BaseModel], prefix: str) -> Iterator[dict[str, Any]]:

@@ -274,18 +274,7 @@ def _exists(data: Any, path: KeyPath) -> bool:
 def _apply_override(data: dict[str, Any], origins: dict[KeyPath, Origin], text: str) -> None:
     """Apply one ``a.b.c=VALUE`` override to the raw data and record its origin."""
     origin = Origin(f"--set {text}")
-    dotted, equals, value_text = text.partition("=")
-    path: KeyPath = tuple(int(p) if p.strip().isdigit() else p.strip() for p in dotted.split("."))
-    if not equals or "" in path:
-        allowed = (
-            "PATH=VALUE with a dotted PATH, e.g. programme.matching.strategy=random or funding.grants.0.end=2020-12"
-        )
-        raise ScenarioError([Problem(origin, dotted.strip(), "an override must be written PATH=VALUE", text, allowed)])
-    try:
-        value = yaml.safe_load(value_text)
-    except yaml.YAMLError as err:
-        message = f"the value is not valid YAML: {_yaml_reason(err)}"
-        raise ScenarioError([Problem(origin, dotted.strip(), message, value_text)]) from None
+    path, value = _parse_override(text, origin)
     container: Any = data
     for depth, part in enumerate(path[:-1], 1):
         container = _unrecord(container)
@@ -300,6 +289,26 @@ def _apply_override(data: dict[str, Any], origins: dict[KeyPath, Origin], text: 
     for stale in [p for p in origins if p[: len(path)] == path]:
         del origins[stale]
     origins[path] = origin
+
+
+def _parse_override(text: str, origin: Origin) -> tuple[KeyPath, Any]:
+    """The path (list indices as ints) and the YAML value of ``a.b.c=VALUE``."""
+    dotted, equals, value_text = text.partition("=")
+    dotted = dotted.strip()
+    path: KeyPath = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+    if not equals or "" in path:
+        allowed = (
+            "PATH=VALUE with a dotted PATH, e.g. programme.matching.strategy=random or funding.grants.0.end=2020-12"
+        )
+        raise ScenarioError([Problem(origin, dotted, "an override must be written PATH=VALUE", text, allowed)])
+    if path[0] == "extends":
+        message = "extends cannot be overridden: it is resolved before the overrides"
+        raise ScenarioError([Problem(origin, dotted, message, value_text, "any parameter path except extends")])
+    try:
+        return path, yaml.safe_load(value_text)
+    except yaml.YAMLError as err:
+        message = f"the value is not valid YAML: {_yaml_reason(err)}"
+        raise ScenarioError([Problem(origin, dotted, message, value_text)]) from None
 
 
 def _unrecord(value: Any) -> Any:

@@ -293,6 +293,7 @@ BAD_OVERRIDES = {
         ["--set months.value.x=1: months.value", "months is a single value", "given:   60"],
     ),
     "bad value": ("months=ten", ["--set months=ten: months", 'given:   "ten"', "allowed: integer, >= 1, <= 1200"]),
+    "extends": ("extends=other.yaml", ["--set extends=other.yaml: extends", "cannot be overridden"]),
     "value not YAML": ("months=[1", ["--set months=[1: months", "not valid YAML", "given:   [1"]),
 }
 
