@@ -97,8 +97,11 @@ class LabourMarket:
         self.expected = np.bincount(employers.sector, weights=employers.weight, minlength=self.n_sectors)
         self.expected = np.maximum(self.expected, 1e-9)
         self.inv_bias = np.stack([self._inverse_bias(downturn) for downturn in (False, True)])
+        self.inv_bias_sorted = self.inv_bias[:, self.by_sector]
+        self.downturn = False
         self.boost = np.exp(self.cfg.referral_per_tie * np.arange(256).clip(0, self.cfg.referral_cap)).astype(np.float32)
         self.skill_effect = np.array([self.cfg.skill_effect[s] for s in SKILLS], dtype=np.float32)
+        self.static = self._static_attractiveness(people)  # indexed by person id
         self.below_share = np.array([self.cfg.below_level_share[s] for s in SKILLS], dtype=np.float32)
         self.scale = 1.0
         normal = self._offer_matrix(employers.weight, downturn=False)
@@ -133,27 +136,44 @@ class LabourMarket:
         return out / self.expected[:, None]
 
     # -- hiring ------------------------------------------------------------------------------
-    def attractiveness(self, people: Population, idx: np.ndarray) -> np.ndarray:
-        """Relative hiring chance of jobseekers ``idx`` from their own characteristics."""
+    def _static_attractiveness(self, people: Population) -> np.ndarray:
+        """Hiring chance multiplier from fixed characteristics: skill, language, recognition, motivation."""
         cfg = self.cfg
-        skill = people.skill[idx]
         log = (
-            cfg.language_effect * (people.language[idx] - 0.5)
-            + cfg.local_knowledge_effect * people.local_knowledge[idx]
-            + cfg.recognition_effect * (people.recognised[idx] & (skill > 0))
-            + cfg.motivation_effect * (people.motivation[idx] - 0.5)
+            cfg.language_effect * (people.language - 0.5)
+            + cfg.recognition_effect * (people.recognised & (people.skill > 0))
+            + cfg.motivation_effect * (people.motivation - 0.5)
         )
+        return (self.skill_effect[people.skill] * np.exp(log)).astype(np.float32)
+
+    def attractiveness(self, people: Population, idx: np.ndarray) -> np.ndarray:
+        """Relative hiring chance of jobseekers ``idx``: fixed characteristics, local knowledge gained, scarring."""
+        cfg = self.cfg
         scarring = np.maximum(0.4, 1 - cfg.duration_dependence * people.months_unemployed[idx])
-        return self.skill_effect[skill] * np.exp(log) * scarring
+        knowledge = np.exp(cfg.local_knowledge_effect * people.local_knowledge[idx])
+        return self.static[people.id[idx]] * knowledge * scarring
 
     def _channels(self, people: Population, offers: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Unscaled hiring intensity through one's own sector and through any sector."""
+        """Unscaled hiring intensity through one's own sector and through any sector.
+
+        The any-sector channel sums what every sector offers, boosted by one's ties there. Most
+        people have ties in their own sector only, so that sum is the tie-free total plus the own
+        sector's boost; the few with ties elsewhere (from a mentor of another sector) get the full sum.
+        """
+        own_share = self.cfg.own_sector_share
         skill = people.skill[idx]
         sector = people.sector[idx]
-        boost = self.boost[people.ties[idx]]  # (m, sectors)
-        own = self.cfg.own_sector_share * offers[sector, skill] * boost[np.arange(len(idx)), sector]
-        other = (1 - self.cfg.own_sector_share) * (boost * (self.vacancy_share[None, :] * offers[:, skill].T)).sum(axis=1)
-        return own, other
+        offer_own = offers[sector, skill]
+        boost_own = self.boost[people.ties[idx, sector]]
+        own = own_share * offer_own * boost_own
+        weighted = self.vacancy_share[:, None] * offers  # (sectors, skills)
+        other = weighted.sum(axis=0)[skill] + self.vacancy_share[sector] * offer_own * (boost_own - 1)
+        cross = np.flatnonzero(people.cross_ties[idx])
+        if len(cross):
+            boost = self.boost[people.ties[idx[cross]]] - 1
+            boost[np.arange(len(cross)), sector[cross]] = 0
+            other[cross] += (boost * weighted[:, skill[cross]].T).sum(axis=1)
+        return own, (1 - own_share) * other
 
     def _hazard(self, people: Population, offers: np.ndarray, idx: np.ndarray) -> np.ndarray:
         own, other = self._channels(people, offers, idx)
@@ -162,7 +182,7 @@ class LabourMarket:
     def step(self, t: int, people: Population, training_boost: np.ndarray | None = None) -> dict[str, float]:
         """One month of flows. ``training_boost`` multiplies training entry (mentees advised by mentors)."""
         cfg, s = self.cfg, self.streams
-        downturn = self.economy_index(t) < self.scenario.economy.downturn_threshold
+        downturn = self.downturn = self.economy_index(t) < self.scenario.economy.downturn_threshold
         self.draw_vacancies(t)
         offers = self._offer_matrix(self.employers.vacancies, downturn)
         labour = people.labour
@@ -205,8 +225,9 @@ class LabourMarket:
         labour[back] = Labour.UNEMPLOYED
         changed = labour != was
         people.months_in_status[changed] = 0
-        people.months_unemployed[labour == Labour.UNEMPLOYED] += 1
-        people.months_unemployed[labour != Labour.UNEMPLOYED] = 0
+        still = labour == Labour.UNEMPLOYED
+        people.months_unemployed *= still
+        people.months_unemployed += still
         sme_hires = int(self.employers.sme[employer].sum())
         return {
             "economy_index": self.economy_index(t),
@@ -214,7 +235,7 @@ class LabourMarket:
             "hires": len(hired) + len(to_job),
             "hires_sme": sme_hires,
             "hires_large": len(hired) - sme_hires,
-            "unemployed": int((labour == Labour.UNEMPLOYED).sum()),
+            "unemployed": int(np.count_nonzero(still)),
         }
 
     def _place(self, t: int, people: Population, offers: np.ndarray, hired: np.ndarray, own_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -239,7 +260,7 @@ class LabourMarket:
         """Employer of each hire: within the sector, by vacancies discounted by that employer's bias."""
         e = self.employers
         order = self.by_sector
-        weights = (e.vacancies[order] + 1e-3)[:, None] * self.inv_bias[0][order]  # (employers, skills)
+        weights = (e.vacancies[order] + 1e-3)[:, None] * self.inv_bias_sorted[int(self.downturn)]  # (employers, skills)
         cum = np.vstack([np.zeros((1, N_SKILLS)), np.cumsum(weights, axis=0)])
         lo = cum[self.sector_first[sector], skill]
         hi = cum[self.sector_last[sector], skill]

@@ -81,8 +81,7 @@ class Organisation:
         """
         if t < self.start:
             return np.zeros(0, dtype=np.int64)
-        n = people.n
-        pool = np.flatnonzero(self._eligible(t, people))
+        pool = self._eligible(t, people)
         weight = CHANNEL_WEIGHTS[self.cfg.outreach.channel][people.female[pool].astype(int) ^ 1, _age_band(people.age[pool])]
         p_apply = np.minimum(1.0, self.cfg.outreach.applications_per_month * weight)
         applicants = pool[self.streams.uniform("programme.apply", t, pool) < p_apply]
@@ -103,20 +102,22 @@ class Organisation:
         return applicants
 
     def _eligible(self, t: int, people: Population) -> np.ndarray:
+        """Indices of unemployed, not yet enrolled people in the target group whom an active grant may fund."""
         target = self.cfg.target
-        ok = (people.programme == Status.NOT_ENROLLED) & (people.labour == Labour.UNEMPLOYED)
-        ok &= (people.age >= target.min_age) & (people.age <= target.max_age)
-        ok &= np.array([s in target.skill_levels for s in SKILLS])[people.skill]
-        ok &= people.months_unemployed >= target.min_months_unemployed
+        idx = np.flatnonzero((people.programme == Status.NOT_ENROLLED) & (people.labour == Labour.UNEMPLOYED))
+        age = people.age[idx]
+        ok = (age >= target.min_age) & (age <= target.max_age)
+        ok &= np.array([s in target.skill_levels for s in SKILLS])[people.skill[idx]]
+        ok &= people.months_unemployed[idx] >= target.min_months_unemployed
         if target.non_eu_only:
-            ok &= people.non_eu
+            ok &= people.non_eu[idx]
         grants = self.funding.active_grants(t)
         if grants:
-            fundable = np.zeros(people.n, dtype=bool)
+            fundable = np.zeros(len(idx), dtype=bool)
             for g in grants:
-                fundable |= eligible_for(g.eligibility, people.age, people.non_eu)
+                fundable |= eligible_for(g.eligibility, age, people.non_eu[idx])
             ok &= fundable
-        return ok
+        return idx[ok]
 
     def _screen(self, t: int, people: Population, applicants: np.ndarray, free: int) -> np.ndarray:
         """Keep ``free`` applicants, drawn with weight exp(strictness x employability z-score)."""

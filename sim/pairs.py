@@ -45,7 +45,7 @@ class PairDynamics:
         self.n_sectors = n_sectors
 
     def step(self, t: int, people: Population, pool: MentorPool, follow_up: float, funded: bool) -> dict[str, int]:
-        n, s, pc = people.n, self.streams, self.pairs
+        s, pc = self.streams, self.pairs
         paired = np.flatnonzero(people.programme == Status.PAIRED)
         if not funded and self.cfg.wind_down == "end" and len(paired):
             self._end(t, people, pool, paired, Exit.PROGRAMME_ENDED)
@@ -67,7 +67,7 @@ class PairDynamics:
 
     def _contact(self, t: int, people: Population, running: np.ndarray, follow_up: float) -> None:
         """Contact decays and lapses; a coach's check-in restores part of it."""
-        s, n, pc = self.streams, people.n, self.pairs
+        s, pc = self.streams, self.pairs
         c = people.contact[running] * (1 - pc.contact_decay)
         c = np.where(s.uniform("pairs.lapse", t, running) < pc.lapse_rate, c * 0.5, c)
         checked = s.uniform("pairs.check_in", t, running) < follow_up
@@ -76,8 +76,9 @@ class PairDynamics:
 
     def _meet_and_open(self, t: int, people: Population, pool: MentorPool, running: np.ndarray) -> None:
         """Meetings build local knowledge and trust; a trusting, willing mentor may open the network."""
-        s, n, pc = self.streams, people.n, self.pairs
-        expected = pc.meetings_per_month * people.contact[running]
+        s, pc = self.streams, self.pairs
+        hours_cap = pool.hours[people.mentor[running]] / (pc.hours_per_meeting * max(pc.meetings_per_month, 1e-9))
+        expected = pc.meetings_per_month * people.contact[running] * np.minimum(1.0, hours_cap)
         meetings = np.floor(expected + s.uniform("pairs.meetings", t, running)).astype(np.int16)
         people.meetings[running] += meetings
         gain = pc.local_knowledge_per_meeting * meetings * np.where(people.sector_match[running], 2.0, 1.0)
@@ -108,10 +109,11 @@ class PairDynamics:
         people.new_ties[opens] += ties.astype(np.int16)
         np.add.at(people.ties, (opens, own), relevant.astype(np.uint8))
         np.add.at(people.ties, (opens[cross], pool.sector[m[cross]]), (ties - relevant)[cross].astype(np.uint8))
+        people.cross_ties[opens[cross & (ties > relevant)]] = True
 
     def _endings(self, t: int, people: Population, pool: MentorPool, running: np.ndarray) -> dict[str, int]:
         """Silent pairs, early endings (mentor or mentee reasons) and completions."""
-        s, n, pc = self.streams, people.n, self.pairs
+        s, pc = self.streams, self.pairs
         months = t - people.matched_month[running]
         m = people.mentor[running]
         mentor_rate = pc.early_end_rate * np.where(months <= 3, 1.0, 1 / 3)

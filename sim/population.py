@@ -74,6 +74,7 @@ class Population:
     preference: np.ndarray  # hobby/preference group (0-3) for optimal matching
     # labour state
     ties: np.ndarray  # (n, sectors) professional ties to employers, by sector
+    cross_ties: np.ndarray  # bool: has ties outside one's own sector
     labour: np.ndarray  # Labour code
     months_unemployed: np.ndarray
     months_in_status: np.ndarray  # months in the current labour status (job tenure, training length)
@@ -154,6 +155,7 @@ def build_population(scenario: Scenario, streams: Streams) -> Population:
         district=(u("district") * districts).astype(np.int8),
         preference=(u("preference") * 4).astype(np.int8),
         ties=ties,
+        cross_ties=np.zeros(n, dtype=bool),
         labour=labour,
         months_unemployed=months_unemployed,
         months_in_status=(u("tenure") * 24).astype(np.int16),

@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-D = "../shared/DOMAIN.md"
 P15 = "Petrovic 2015 [P15] (DOMAIN.md)"
 VDC = "Vandermeerschen & De Cuyper 2019 [VDC19] (DOMAIN.md)"
 STATBEL = "Statbel labour-market transitions 2021-2023 (DOMAIN.md §5)"
@@ -138,7 +137,14 @@ class Population(Section):
         _require_keys(self.age_bands, AGE_BANDS, "population.age_bands")
         _require_keys(self.skill_shares, SKILLS, "population.skill_shares")
         _require_keys(self.recognised_qualifications, SKILLS, "population.recognised_qualifications")
+        _within(self.recognised_qualifications, 0.0, 1.0, "population.recognised_qualifications")
         return self
+
+
+def _within(values: dict[str, float], low: float, high: float, what: str) -> None:
+    bad = {k: v for k, v in values.items() if not low <= v <= high}
+    if bad:
+        raise ValueError(f"{what} values must lie between {low:g} and {high:g}; got {bad}")
 
 
 def _require_keys(values: dict[str, float], allowed: tuple[str, ...], what: str) -> None:
@@ -200,6 +206,14 @@ class LabourMarket(Section):
         "assumption; many highly skilled end up over-qualified [P15, VDC19]",
     )
     recognition_or_referral_level_gain: float = share(0.6, "Relative reduction of that chance with recognised qualifications or a referral tie.", ASSUME)
+
+    @model_validator(mode="after")
+    def _skill_keys(self) -> LabourMarket:
+        _require_keys(self.skill_effect, SKILLS, "labour_market.skill_effect")
+        _require_keys(self.below_level_share, SKILLS, "labour_market.below_level_share")
+        _within(self.skill_effect, 0.0, 10.0, "labour_market.skill_effect")
+        _within(self.below_level_share, 0.0, 1.0, "labour_market.below_level_share")
+        return self
 
 
 class Employers(Section):
@@ -285,6 +299,7 @@ class Pairs(Section):
     start_delay_share: float = share(0.5, "Share of new matches whose first meeting falls in the next month (2-4 weeks).", "match start delay 2-4 weeks (DOMAIN.md §5)")
     never_start_base: float = share(0.25, "Chance that a pair never really starts without any follow-up.", "several pairs never started [VDC19 §5.1]; assumption")
     meetings_per_month: float = P(2.0, "Meetings a month in a healthy pair.", "meetings/month", "Mentor2Work: at least twice a month (DOMAIN.md §4)", ge=0)
+    hours_per_meeting: float = P(2.0, "Mentor hours one meeting takes (with travel); mentors with fewer hours meet less.", "hours", "Mentoring for Migrants: about 5 hours a month (DOMAIN.md §4); assumption", gt=0)
     contact_decay: float = share(0.15, "Monthly relative fall of contact intensity without follow-up.", "sporadic contact without follow-up [VDC19 §5.1]; assumption")
     lapse_rate: float = rate(0.08, "Monthly chance that a pair's contact lapses (halves): sporadic contact.", "several pairs had only sporadic contact [VDC19 §5.1]; size assumed")
     silent_threshold: float = share(0.25, "Contact intensity below which a pair goes silent and ends (drop-out).", ASSUME)
@@ -365,6 +380,12 @@ class Eligibility(Section):
     max_age: int = P(100, "Oldest fundable participant.", "years", ASSUME, ge=0, le=100)
     non_eu_only: bool = Field(False, description="Only non-EU origin.")
     registered_unemployed_only: bool = Field(True, description="Only registered unemployed (ESF calls).")
+
+    @model_validator(mode="after")
+    def _ages(self) -> Eligibility:
+        if self.max_age < self.min_age:
+            raise ValueError(f"max_age ({self.max_age}) is below min_age ({self.min_age})")
+        return self
 
 
 class Grant(Section):
