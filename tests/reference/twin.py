@@ -1,0 +1,409 @@
+"""A plain per-agent Mesa twin of the monthly jobseeker and pair dynamics: the docking reference.
+
+Written from the model's description (steps 7-8 of ``sim/model.py``, ``sim/labour_market.py``,
+``sim/pairs.py``) as ordinary per-agent Python: no arrays, its own random numbers (``model.random``
+and ``model.rng``), one ``Jobseeker.step()`` per agent and month, scheduled with ``shuffle_do``.
+
+It starts from the initial state of a freshly built array model (``MentoringModel(..., agents=False)``)
+so that a docking comparison is about the dynamics, not the set-up. Pairs are formed once, at month 0,
+with mentors drawn here (``PairSetup``); there is no intake, matching, funding or mentor supply, and
+the employer a hire goes to is not drawn (it does not feed back into the flows).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mesa
+
+from sim.population import Labour
+from sim.scenario import SKILLS, Scenario, month_index
+
+UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(code) for code in Labour)
+EMPLOYED = (AT_LEVEL, BELOW_LEVEL)
+COMPLETED, ENDED_EARLY, NEVER_STARTED = "completed", "ended_early", "never_started"
+
+
+@dataclass(frozen=True)
+class PairSetup:
+    """A fixed set of pairs formed at month 0 (the first ``n_pairs`` unemployed jobseekers by index)."""
+
+    n_pairs: int = 2000
+    sector_match_share: float = 0.6  # chance the mentor is from the mentee's sector
+    follow_up: float = 0.5  # share of pairs checked in on each month (fixed)
+    trained_share: float = 0.5  # share of mentors who took the training course
+
+
+def vacancy_factors(params: Scenario, t: int) -> tuple[float, float]:
+    """Vacancy factor of large firms and of SMEs in month ``t`` (product of the shocks covering it)."""
+    large = sme = 1.0
+    month = params.start_index + t
+    for shock in params.economy.shocks:
+        if month_index(shock.start) <= month <= month_index(shock.end):
+            large *= shock.vacancy_factor
+            sme *= shock.sme_vacancy_factor
+    return large, sme
+
+
+class Employer(mesa.Agent):
+    """An employer: draws its vacancies each month and discounts migrant candidates by its bias."""
+
+    def __init__(
+        self, model: TwinModel, sector: int, sme: bool, weight: float, hard_to_fill: bool, diversity_plan: bool
+    ) -> None:
+        super().__init__(model)
+        self.sector = sector
+        self.sme = sme
+        self.weight = weight
+        self.hard_to_fill = hard_to_fill
+        self.diversity_plan = diversity_plan
+        self.vacancies = 0
+
+    def expected_vacancies(self) -> float:
+        """Mean vacancies this month (weight x the economy's factor for this firm size)."""
+        large, sme = self.model.factors
+        return self.weight * (sme if self.sme else large)
+
+    def post_vacancies(self) -> None:
+        self.vacancies = int(self.model.rng.poisson(self.expected_vacancies()))
+
+    def inverse_bias(self, skill: int, downturn: bool) -> float:
+        """The share of a native's chance a migrant candidate of ``skill`` gets here."""
+        cfg = self.model.params.labour_market
+        bias = cfg.bias_shortage if self.hard_to_fill else cfg.bias_non_shortage
+        if skill == 0:
+            bias *= cfg.bias_low_skill_extra
+        if self.sme and downturn:
+            bias *= cfg.sme_downturn_bias
+        if self.diversity_plan:
+            bias = 1 + (bias - 1) * (1 - cfg.diversity_plan_bias_reduction)
+        return 1.0 / bias
+
+
+class Mentor(mesa.Agent):
+    """A mentor of one of the fixed pairs."""
+
+    def __init__(
+        self, model: TwinModel, sector: int, network: int, willingness: float, hours: float, trained: bool
+    ) -> None:
+        super().__init__(model)
+        self.sector = sector
+        self.network = network
+        self.willingness = willingness
+        self.hours = hours
+        self.trained = trained
+
+
+class Jobseeker(mesa.Agent):
+    """A jobseeker: one month of its pair (if any), then one month of its labour-market status."""
+
+    def __init__(self, model: TwinModel, **state: object) -> None:
+        super().__init__(model)
+        self.skill: int = state["skill"]
+        self.sector: int = state["sector"]
+        self.language: float = state["language"]
+        self.recognised: bool = state["recognised"]
+        self.motivation: float = state["motivation"]
+        self.ties: list[int] = state["ties"]
+        self.labour: int = state["labour"]
+        self.months_unemployed: int = state["months_unemployed"]
+        self.months_in_status: int = state["months_in_status"]
+        self.local_knowledge: float = state["local_knowledge"]
+        # pair state
+        self.mentor: Mentor | None = None
+        self.in_pair = False
+        self.matched_month = -1
+        self.started = False
+        self.sector_match = False
+        self.contact = 0.0
+        self.meetings = 0
+        self.network_opened = False
+        self.new_ties = 0
+        self.pair_end: str | None = None
+
+    def step(self) -> None:
+        self.mentoring_month(self.model.t)
+        self.labour_month()
+
+    # -- hiring --------------------------------------------------------------------------------
+    def attractiveness(self) -> float:
+        """Relative hiring chance from one's own characteristics."""
+        cfg = self.model.params.labour_market
+        log = (
+            cfg.language_effect * (self.language - 0.5)
+            + cfg.local_knowledge_effect * self.local_knowledge
+            + (cfg.recognition_effect if self.recognised and self.skill > 0 else 0.0)
+            + cfg.motivation_effect * (self.motivation - 0.5)
+        )
+        scarring = max(0.4, 1 - cfg.duration_dependence * self.months_unemployed)
+        return cfg.skill_effect[SKILLS[self.skill]] * math.exp(log) * scarring
+
+    def referral_boost(self, sector: int) -> float:
+        cfg = self.model.params.labour_market
+        return math.exp(cfg.referral_per_tie * min(self.ties[sector], cfg.referral_cap))
+
+    def channels(self) -> tuple[float, float]:
+        """Unscaled hiring intensity through one's own sector and through any sector (this month's offers)."""
+        model = self.model
+        own_share = model.params.labour_market.own_sector_share
+        offers = model.offers
+        own = own_share * offers[self.sector][self.skill] * self.referral_boost(self.sector)
+        other = 0.0
+        for sector, share in enumerate(model.vacancy_share):
+            other += self.referral_boost(sector) * share * offers[sector][self.skill]
+        return own, (1 - own_share) * other
+
+    def hiring_intensity(self) -> float:
+        """Attractiveness x offers, before the calibration scale (the mean over the unemployed at the start is the job-finding rate)."""
+        own, other = self.channels()
+        return self.attractiveness() * (own + other)
+
+    def placement(self, own: float, other: float) -> int:
+        """At or below level: the own-sector channel gives a job at level unless 'brain waste'."""
+        cfg = self.model.params.labour_market
+        rnd = self.model.random.random
+        if rnd() < own / max(own + other, 1e-12):
+            below = cfg.below_level_share[SKILLS[self.skill]]
+            if self.recognised or self.ties[self.sector] > 0:
+                below *= 1 - cfg.recognition_or_referral_level_gain
+            return AT_LEVEL if rnd() >= below else BELOW_LEVEL
+        return AT_LEVEL if self.skill == 0 else BELOW_LEVEL
+
+    # -- the labour month ----------------------------------------------------------------------
+    def labour_month(self) -> None:
+        """Job loss, competing exits from unemployment, training exit, return from inactivity."""
+        model = self.model
+        cfg = model.params.labour_market
+        rnd = model.random.random
+        was = self.labour
+        self.months_in_status += 1
+        new = was
+        if was in EMPLOYED:
+            loss = cfg.job_loss_rate * (cfg.probation_multiplier if self.months_in_status <= 6 else 1.0)
+            if rnd() < loss / max(model.economy, 0.2):
+                new = UNEMPLOYED
+        elif was == UNEMPLOYED:
+            own, other = self.channels()
+            hazard = min(0.9, model.scale * self.attractiveness() * (own + other))
+            train = cfg.training_entry_rate * (
+                model.params.programme.pairs.training_entry_multiplier if self.in_pair and self.started else 1.0
+            )
+            u = rnd()
+            if u < hazard:
+                new = self.placement(own, other)
+            elif u < hazard + cfg.inactivity_rate:
+                new = INACTIVE
+            elif u < hazard + cfg.inactivity_rate + train:
+                new = TRAINING
+        elif was == TRAINING:
+            if self.months_in_status >= cfg.training_months:
+                if rnd() < cfg.training_to_job:
+                    new = AT_LEVEL if self.skill == 0 or self.recognised else BELOW_LEVEL
+                else:
+                    new = UNEMPLOYED
+        elif was == INACTIVE and rnd() < cfg.return_rate:
+            new = UNEMPLOYED
+        if new != was:
+            self.labour = new
+            self.months_in_status = 0
+        self.months_unemployed = self.months_unemployed + 1 if self.labour == UNEMPLOYED else 0
+
+    # -- the pair month ------------------------------------------------------------------------
+    def mentoring_month(self, t: int) -> None:
+        """Start (or never start), contact, meetings, network opening, early ending or completion."""
+        if not self.in_pair:
+            return
+        model = self.model
+        pc = model.params.programme.pairs
+        fu = model.params.programme.follow_up
+        rnd = model.random.random
+        if self.matched_month == t:
+            p_never = pc.never_start_base * (1 - fu.never_start_reduction * model.follow_up) * (1.5 - self.motivation)
+            if rnd() < p_never:
+                self.end_pair(NEVER_STARTED)
+                return
+            self.started = rnd() >= pc.start_delay_share
+        else:
+            self.started = True  # a delayed first meeting happens a month later
+        if not self.started:
+            return
+        # contact decays and lapses; a check-in restores part of it
+        self.contact *= 1 - pc.contact_decay
+        if rnd() < pc.lapse_rate:
+            self.contact *= 0.5
+        if rnd() < model.follow_up:
+            self.contact += fu.check_in_restores * (1 - self.contact)
+        # meetings build local knowledge and trust; a mentor short of hours meets less
+        hours_cap = self.mentor.hours / (pc.hours_per_meeting * max(pc.meetings_per_month, 1e-9))
+        held = math.floor(pc.meetings_per_month * self.contact * min(1.0, hours_cap) + rnd())
+        self.meetings += held
+        self.local_knowledge = min(
+            1.0, self.local_knowledge + pc.local_knowledge_per_meeting * held * (2.0 if self.sector_match else 1.0)
+        )
+        if not self.network_opened:
+            self.maybe_open_network()
+        # endings
+        months = t - self.matched_month
+        mentor_rate = pc.early_end_rate * (1.0 if months <= 3 else 1 / 3)
+        if self.mentor.trained:
+            mentor_rate *= 1 - pc.training_early_end_reduction
+        silent = self.contact < pc.silent_threshold
+        if silent or self.labour == INACTIVE or rnd() < mentor_rate + pc.mentee_end_rate:
+            self.end_pair(ENDED_EARLY)
+        elif months >= pc.duration_months:
+            self.end_pair(COMPLETED)
+
+    def maybe_open_network(self) -> None:
+        """A trusting, willing mentor opens the network with a logistic chance; ties follow."""
+        model = self.model
+        pc = model.params.programme.pairs
+        logit = (
+            pc.network_open_base
+            + pc.network_guideline_effect * model.params.programme.guidelines.network_opening
+            + pc.network_trust_effect * self.meetings
+            + pc.network_sector_effect * self.sector_match
+            + pc.network_willingness_effect * (self.mentor.willingness - 0.5)
+        )
+        if model.random.random() >= 1 / (1 + math.exp(-logit)):
+            return
+        rnd = model.random.random
+        ties = sum(rnd() < pc.ties_per_opening for _ in range(self.mentor.network))
+        relevant = ties if self.sector_match else sum(rnd() < pc.cross_sector_tie_relevance for _ in range(ties))
+        self.ties[self.sector] += relevant
+        self.ties[self.mentor.sector] += ties - relevant
+        self.network_opened = True
+        self.new_ties += ties
+
+    def end_pair(self, how: str) -> None:
+        self.in_pair = False
+        self.pair_end = how
+
+
+class TwinModel(mesa.Model):
+    """Jobseekers, employers and fixed pairs; one step is one month (pairs, then labour market)."""
+
+    def __init__(self, source: mesa.Model, seed: int, pairs: PairSetup | None = None) -> None:
+        """``source``: a freshly built ``MentoringModel`` whose initial state is copied, agent by agent."""
+        super().__init__(rng=seed)
+        self.params: Scenario = source.params
+        self.t = 0
+        self.vacancy_share = [s.vacancy_share for s in self.params.sectors]
+        self.factors = vacancy_factors(self.params, 0)
+        self.economy = 1.0
+        self.employer_list = self._copy_employers(source.employers)
+        self.jobseekers = self._copy_people(source.people)
+        n_sectors = len(self.params.sectors)
+        self.expected = [
+            max(sum(e.weight for e in self.employer_list if e.sector == s), 1e-9) for s in range(n_sectors)
+        ]
+        self.offers = self.offer_table(downturn=False, normal=True)
+        self.scale = 1.0
+        reference = [js for js in self.jobseekers if js.labour == UNEMPLOYED] or self.jobseekers
+        mean = sum(js.hiring_intensity() for js in reference) / len(reference)
+        self.scale = self.params.labour_market.job_finding_rate / max(mean, 1e-12)
+        self.follow_up = pairs.follow_up if pairs else 0.0
+        self.mentees: list[Jobseeker] = self._form_pairs(pairs) if pairs else []
+
+    def _copy_employers(self, e: object) -> list[Employer]:
+        rows = zip(
+            e.sector.tolist(),
+            e.sme.tolist(),
+            e.weight.tolist(),
+            e.hard_to_fill.tolist(),
+            e.diversity_plan.tolist(),
+            strict=True,
+        )
+        return [Employer(self, *row) for row in rows]
+
+    def _copy_people(self, p: object) -> list[Jobseeker]:
+        names = (
+            "skill",
+            "sector",
+            "language",
+            "recognised",
+            "motivation",
+            "ties",
+            "labour",
+            "months_unemployed",
+            "months_in_status",
+            "local_knowledge",
+        )
+        columns = {name: getattr(p, name).tolist() for name in names}
+        return [Jobseeker(self, **{name: columns[name][i] for name in names}) for i in range(len(columns["skill"]))]
+
+    def _form_pairs(self, setup: PairSetup) -> list[Jobseeker]:
+        """Pair the first ``n_pairs`` unemployed with mentors drawn for them (month 0)."""
+        mentees = [js for js in self.jobseekers if js.labour == UNEMPLOYED][: setup.n_pairs]
+        for js in mentees:
+            js.mentor = self._draw_mentor(js.sector, setup)
+            js.in_pair = True
+            js.matched_month = 0
+            js.sector_match = js.mentor.sector == js.sector
+            js.contact = 1.0
+        return mentees
+
+    def _draw_mentor(self, mentee_sector: int, setup: PairSetup) -> Mentor:
+        cfg = self.params.mentors
+        rnd = self.random.random
+        sector = mentee_sector
+        if rnd() >= setup.sector_match_share:
+            sector = self.random.choice([s for s in range(len(self.params.sectors)) if s != mentee_sector])
+        network_mean = cfg.network_size_retired if rnd() < cfg.retired_share else cfg.network_size_active
+        w = min(max(cfg.willingness_mean, 1e-3), 1 - 1e-3)
+        willingness = self.random.betavariate(w * 6, (1 - w) * 6)
+        hours = self.random.gammavariate(4.0, cfg.hours_mean / 4.0)
+        return Mentor(
+            self, sector, int(self.rng.poisson(network_mean)), willingness, hours, rnd() < setup.trained_share
+        )
+
+    # -- economy and offers --------------------------------------------------------------------
+    def economy_index(self) -> float:
+        """Vacancy-weighted mean of this month's factors (1 in normal times)."""
+        return sum(e.expected_vacancies() for e in self.employer_list) / sum(e.weight for e in self.employer_list)
+
+    def offer_table(self, downturn: bool, normal: bool = False) -> list[list[float]]:
+        """(sector, skill): vacancies relative to normal, discounted by each employer's bias."""
+        table = [[0.0] * len(SKILLS) for _ in self.params.sectors]
+        for e in self.employer_list:
+            vacancies = e.weight if normal else e.vacancies
+            for skill in range(len(SKILLS)):
+                table[e.sector][skill] += vacancies * e.inverse_bias(skill, downturn)
+        return [[value / self.expected[s] for value in row] for s, row in enumerate(table)]
+
+    # -- the month -----------------------------------------------------------------------------
+    def step(self) -> None:
+        self.factors = vacancy_factors(self.params, self.t)
+        self.economy = self.economy_index()
+        downturn = self.economy < self.params.economy.downturn_threshold
+        self.agents_by_type[Employer].do("post_vacancies")
+        self.offers = self.offer_table(downturn)
+        self.agents_by_type[Jobseeker].shuffle_do("step")
+        self.t += 1
+
+    # -- results -------------------------------------------------------------------------------
+    def labour_shares(self) -> dict[int, float]:
+        """Share of jobseekers in each labour status code."""
+        counts = dict.fromkeys(range(len(Labour)), 0)
+        for js in self.jobseekers:
+            counts[js.labour] += 1
+        return {code: count / len(self.jobseekers) for code, count in counts.items()}
+
+    def mean_months_unemployed(self) -> float:
+        """Mean months unemployed of those unemployed now."""
+        months = [js.months_unemployed for js in self.jobseekers if js.labour == UNEMPLOYED]
+        return sum(months) / max(len(months), 1)
+
+    def pair_outcomes(self) -> dict[str, float]:
+        """Shares of the month-0 pairs that completed, ended early, never started, opened the network; means."""
+        n = max(len(self.mentees), 1)
+        return {
+            "completed": sum(js.pair_end == COMPLETED for js in self.mentees) / n,
+            "ended_early": sum(js.pair_end == ENDED_EARLY for js in self.mentees) / n,
+            "never_started": sum(js.pair_end == NEVER_STARTED for js in self.mentees) / n,
+            "network_opened": sum(js.network_opened for js in self.mentees) / n,
+            "meetings": sum(js.meetings for js in self.mentees) / n,
+            "new_ties": sum(js.new_ties for js in self.mentees) / n,
+            "local_knowledge": sum(js.local_knowledge for js in self.mentees) / n,
+            "employed": sum(js.labour in EMPLOYED for js in self.mentees) / n,
+        }
