@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sim.population import Labour, Population
-from sim.rng import Streams
+from sim.rng import Streams, uniform_at
 from sim.scenario import SKILLS, Scenario, month_index
 
 N_SKILLS = len(SKILLS)
@@ -107,7 +108,7 @@ class LabourMarket:
         normal = self._offer_matrix(employers.weight, downturn=False)
         unemployed = np.flatnonzero(people.labour == Labour.UNEMPLOYED)
         reference = unemployed if len(unemployed) else np.arange(people.n)
-        self.scale = self.cfg.job_finding_rate / max(float(self._hazard(people, normal, reference).mean()), 1e-12)
+        self.scale = self.cfg.job_finding_rate / max(float(self._hazards(people, normal, reference).mean()), 1e-12)
 
     # -- economy -----------------------------------------------------------------------------
     def economy_index(self, t: int) -> float:
@@ -146,130 +147,176 @@ class LabourMarket:
         )
         return (self.skill_effect[people.skill] * np.exp(log)).astype(np.float32)
 
-    def attractiveness(self, people: Population, idx: np.ndarray) -> np.ndarray:
-        """Relative hiring chance of jobseekers ``idx``: fixed characteristics, local knowledge gained, scarring."""
-        cfg = self.cfg
-        scarring = np.maximum(0.4, 1 - cfg.duration_dependence * people.months_unemployed[idx])
-        knowledge = np.exp(cfg.local_knowledge_effect * people.local_knowledge[idx])
-        return self.static[people.id[idx]] * knowledge * scarring
+    def _hazards(self, people: Population, offers: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Monthly hiring chance of jobseekers ``idx`` (used to normalise the baseline rate)."""
+        return _hazards(idx, *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self._params(0))
 
-    def _channels(self, people: Population, offers: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Unscaled hiring intensity through one's own sector and through any sector.
+    def _person_arrays(self, people: Population) -> tuple[np.ndarray, ...]:
+        return (people.sector, people.skill, people.ties, people.cross_ties, people.id, self.static, people.local_knowledge, people.months_unemployed)
 
-        The any-sector channel sums what every sector offers, boosted by one's ties there. Most
-        people have ties in their own sector only, so that sum is the tie-free total plus the own
-        sector's boost; the few with ties elsewhere (from a mentor of another sector) get the full sum.
-        """
-        own_share = self.cfg.own_sector_share
-        skill = people.skill[idx]
-        sector = people.sector[idx]
-        offer_own = offers[sector, skill]
-        boost_own = self.boost[people.ties[idx, sector]]
-        own = own_share * offer_own * boost_own
+    def _offer_arrays(self, offers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         weighted = self.vacancy_share[:, None] * offers  # (sectors, skills)
-        other = weighted.sum(axis=0)[skill] + self.vacancy_share[sector] * offer_own * (boost_own - 1)
-        cross = np.flatnonzero(people.cross_ties[idx])
-        if len(cross):
-            boost = self.boost[people.ties[idx[cross]]] - 1
-            boost[np.arange(len(cross)), sector[cross]] = 0
-            other[cross] += (boost * weighted[:, skill[cross]].T).sum(axis=1)
-        return own, (1 - own_share) * other
+        return offers, weighted
 
-    def _hazard(self, people: Population, offers: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        own, other = self._channels(people, offers, idx)
-        return self.scale * self.attractiveness(people, idx) * (own + other)
+    def _params(self, t: int) -> np.ndarray:
+        cfg = self.cfg
+        return np.array(
+            [
+                self.scale, cfg.own_sector_share, cfg.local_knowledge_effect, cfg.duration_dependence,
+                cfg.job_loss_rate, cfg.probation_multiplier, max(self.index[t], 0.2), cfg.inactivity_rate,
+                cfg.training_entry_rate, cfg.training_months, cfg.training_to_job, cfg.return_rate,
+                cfg.recognition_or_referral_level_gain,
+            ]
+        )  # fmt: skip
+
+    def _employer_weights(self) -> np.ndarray:
+        """(employers + 1, skills) cumulative vacancies x (1 / bias), employers grouped by sector."""
+        weights = (self.employers.vacancies[self.by_sector] + 1e-3)[:, None] * self.inv_bias_sorted[int(self.downturn)]
+        return np.vstack([np.zeros((1, N_SKILLS)), np.cumsum(weights, axis=0)])
 
     def step(self, t: int, people: Population, training_boost: np.ndarray | None = None) -> dict[str, float]:
         """One month of flows. ``training_boost`` multiplies training entry (mentees advised by mentors)."""
-        cfg, s = self.cfg, self.streams
-        downturn = self.downturn = self.economy_index(t) < self.scenario.economy.downturn_threshold
+        self.downturn = self.index[t] < self.scenario.economy.downturn_threshold
         self.draw_vacancies(t)
-        offers = self._offer_matrix(self.employers.vacancies, downturn)
-        labour = people.labour
-        was = labour.copy()
-        people.months_in_status += 1
-
-        # jobs end (more often in the first six months; more in a downturn)
-        employed = np.flatnonzero((was == Labour.EMPLOYED_AT_LEVEL) | (was == Labour.EMPLOYED_BELOW_LEVEL))
-        loss = cfg.job_loss_rate * np.where(people.months_in_status[employed] <= 6, cfg.probation_multiplier, 1.0)
-        loss = loss / max(self.economy_index(t), 0.2)
-        lost = employed[s.uniform("labour.job_loss", t, people.id[employed]) < loss]
-
-        # unemployed: hired, inactive or into training (competing risks on one draw)
-        unemployed = np.flatnonzero(was == Labour.UNEMPLOYED)
-        own, other = self._channels(people, offers, unemployed)
-        hazard = np.minimum(0.9, self.scale * self.attractiveness(people, unemployed) * (own + other))
-        train = cfg.training_entry_rate * (training_boost[unemployed] if training_boost is not None else 1.0)
-        u = s.uniform("labour.unemployed_exit", t, people.id[unemployed])
-        hired_mask = u < hazard
-        inactive_mask = ~hired_mask & (u < hazard + cfg.inactivity_rate)
-        training_mask = ~hired_mask & ~inactive_mask & (u < hazard + cfg.inactivity_rate + train)
-        hired = unemployed[hired_mask]
-        at_level, employer = self._place(t, people, offers, hired, own[hired_mask] / np.maximum(own + other, 1e-12)[hired_mask])
-
-        # training ends; inactive people return
-        trainees = np.flatnonzero((was == Labour.TRAINING) & (people.months_in_status >= cfg.training_months))
-        to_job = trainees[s.uniform("labour.training_exit", t, people.id[trainees]) < cfg.training_to_job]
-        inactive = np.flatnonzero(was == Labour.INACTIVE)
-        back = inactive[s.uniform("labour.return", t, people.id[inactive]) < cfg.return_rate]
-
-        labour[lost] = Labour.UNEMPLOYED
-        people.employer[lost] = -1
-        labour[hired] = np.where(at_level, Labour.EMPLOYED_AT_LEVEL, Labour.EMPLOYED_BELOW_LEVEL)
-        people.employer[hired] = employer
-        labour[unemployed[inactive_mask]] = Labour.INACTIVE
-        labour[unemployed[training_mask]] = Labour.TRAINING
-        labour[trainees] = Labour.UNEMPLOYED
-        trained_level = (people.skill[to_job] == 0) | people.recognised[to_job]
-        labour[to_job] = np.where(trained_level, Labour.EMPLOYED_AT_LEVEL, Labour.EMPLOYED_BELOW_LEVEL)
-        labour[back] = Labour.UNEMPLOYED
-        changed = labour != was
-        people.months_in_status[changed] = 0
-        still = labour == Labour.UNEMPLOYED
-        people.months_unemployed *= still
-        people.months_unemployed += still
-        sme_hires = int(self.employers.sme[employer].sum())
+        offers = self._offer_matrix(self.employers.vacancies, self.downturn)
+        keys = np.array([self.streams.key(name, t) for name in LABOUR_STREAMS], dtype=np.uint64)
+        boost = np.ones(0, dtype=np.float32) if training_boost is None else training_boost
+        e = self.employers
+        counts = _labour_month(
+            people.labour, people.months_in_status, people.employer, people.recognised, boost,
+            *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self._params(t),
+            self.below_share, self._employer_weights(), self.by_sector, self.sector_first, self.sector_last,
+            e.hires, e.sme, keys,
+        )  # fmt: skip
         return {
-            "economy_index": self.economy_index(t),
-            "vacancies": int(self.employers.vacancies.sum()),
-            "hires": len(hired) + len(to_job),
-            "hires_sme": sme_hires,
-            "hires_large": len(hired) - sme_hires,
-            "unemployed": int(np.count_nonzero(still)),
+            "economy_index": float(self.index[t]),
+            "vacancies": int(e.vacancies.sum()),
+            "hires": int(counts[0]),
+            "hires_sme": int(counts[1]),
+            "hires_large": int(counts[2]),
+            "unemployed": int(counts[3]),
         }
 
-    def _place(self, t: int, people: Population, offers: np.ndarray, hired: np.ndarray, own_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each hire is at skill level, and which employer hires them."""
-        cfg, s = self.cfg, self.streams
-        skill = people.skill[hired]
-        own = s.uniform("labour.channel", t, people.id[hired]) < own_share
-        # the sector of a hire through the any-sector channel, by what each sector offers this person
-        boost = self.boost[people.ties[hired]]
-        weights = boost * (self.vacancy_share[None, :] * offers[:, skill].T)
-        cum = np.cumsum(weights, axis=1)
-        pick = s.uniform("labour.hire_sector", t, people.id[hired]) * cum[:, -1]
-        other_sector = (cum < pick[:, None]).sum(axis=1).clip(0, self.n_sectors - 1)
-        sector = np.where(own, people.sector[hired], other_sector)
-        helped = people.recognised[hired] | (people.ties[hired, people.sector[hired]] > 0)
-        below = self.below_share[skill] * np.where(helped, 1 - cfg.recognition_or_referral_level_gain, 1.0)
-        at_level = np.where(own, s.uniform("labour.level", t, people.id[hired]) >= below, skill == 0)
-        employer = self._pick_employers(sector, skill, s.uniform("labour.employer", t, people.id[hired]))
-        return at_level, employer
 
-    def _pick_employers(self, sector: np.ndarray, skill: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Employer of each hire: within the sector, by vacancies discounted by that employer's bias."""
-        e = self.employers
-        order = self.by_sector
-        weights = (e.vacancies[order] + 1e-3)[:, None] * self.inv_bias_sorted[int(self.downturn)]  # (employers, skills)
-        cum = np.vstack([np.zeros((1, N_SKILLS)), np.cumsum(weights, axis=0)])
-        lo = cum[self.sector_first[sector], skill]
-        hi = cum[self.sector_last[sector], skill]
-        target = lo + u * (hi - lo)
-        pos = np.empty(len(sector), dtype=np.int64)
-        for k in range(N_SKILLS):  # one search per skill column
-            mine = skill == k
-            pos[mine] = np.searchsorted(cum[1:, k], target[mine], side="right")
-        pos = np.clip(pos, self.sector_first[sector], self.sector_last[sector] - 1)
-        out = order[pos].astype(np.int32)
-        np.add.at(e.hires, out, 1)
-        return out
+LABOUR_STREAMS = ("labour.job_loss", "labour.unemployed_exit", "labour.training_exit", "labour.return", "labour.channel", "labour.hire_sector", "labour.level", "labour.employer")
+UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(x) for x in Labour)
+# positions in the parameter vector built by LabourMarket._params
+P_SCALE, P_OWN, P_LK, P_DURATION, P_LOSS, P_PROBATION, P_ECONOMY, P_INACTIVE, P_TRAIN, P_TRAIN_MONTHS, P_TRAIN_JOB, P_RETURN, P_LEVEL_GAIN = range(13)
+
+
+@numba.njit(cache=True)
+def _channels(i, sector, skill, ties, cross_ties, offers, weighted, boost, own_share):  # noqa: ANN001, ANN202
+    """Hiring intensity of person ``i`` through their own sector and through any sector (below level).
+
+    The any-sector channel sums what every sector offers, boosted by one's ties there.
+    """
+    s, k = sector[i], skill[i]
+    boost_own = boost[ties[i, s]]
+    own = own_share * offers[s, k] * boost_own
+    other = 0.0
+    for j in range(offers.shape[0]):
+        other += weighted[j, k] * (boost_own if j == s else (boost[ties[i, j]] if cross_ties[i] else 1.0))
+    return own, (1 - own_share) * other
+
+
+@numba.njit(cache=True)
+def _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p):  # noqa: ANN001, ANN202
+    """Monthly hiring intensity of person ``i`` (attractiveness x channels) and its two channels."""
+    own, other = _channels(i, sector, skill, ties, cross_ties, offers, weighted, boost, p[P_OWN])
+    scarring = max(0.4, 1 - p[P_DURATION] * months_unemployed[i])
+    attract = static[ids[i]] * np.exp(p[P_LK] * knowledge[i]) * scarring
+    return p[P_SCALE] * attract * (own + other), own, other
+
+
+@numba.njit(cache=True)
+def _hazards(idx, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p):  # noqa: ANN001, ANN202
+    out = np.empty(len(idx))
+    for j in range(len(idx)):
+        out[j] = _hazard(idx[j], sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)[0]
+    return out
+
+
+@numba.njit(cache=True)
+def _pick_employer(sec, k, u, cum, order, first, last):  # noqa: ANN001, ANN202
+    """Employer within sector ``sec`` drawn by cumulative (vacancies / bias) weights for skill ``k``."""
+    lo_i, hi_i = first[sec], last[sec]
+    target = cum[lo_i, k] + u * (cum[hi_i, k] - cum[lo_i, k])
+    lo, hi = lo_i, hi_i - 1
+    while lo < hi:  # first position p with cum[p + 1] > target
+        mid = (lo + hi) // 2
+        if cum[mid + 1, k] > target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return order[lo]
+
+
+@numba.njit(cache=True)
+def _labour_month(
+    labour, months_in_status, employer, recognised, training_boost,
+    sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed,
+    offers, weighted, boost, p, below_share, emp_cum, emp_order, first, last, hires, sme, keys,
+):  # noqa: ANN001, ANN202  # fmt: skip
+    """One month of labour-market flows for every person, in place. Returns (hires, SME hires, large-firm hires, unemployed)."""
+    hired = hired_sme = unemployed_now = trained_hires = 0
+    for i in range(len(labour)):
+        was = labour[i]
+        months_in_status[i] += 1
+        new = was
+        pid = ids[i]
+        if AT_LEVEL <= was <= BELOW_LEVEL:  # employed
+            loss = p[P_LOSS] * (p[P_PROBATION] if months_in_status[i] <= 6 else 1.0) / p[P_ECONOMY]
+            if uniform_at(keys[0], pid) < loss:
+                new = UNEMPLOYED
+                employer[i] = -1
+        elif was == UNEMPLOYED:
+            h, own, other = _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)
+            h = min(h, 0.9)
+            train = p[P_TRAIN] * (training_boost[i] if len(training_boost) else 1.0)
+            u = uniform_at(keys[1], pid)
+            if u < h:
+                k = skill[i]
+                if uniform_at(keys[4], pid) < own / max(own + other, 1e-12):  # own-sector channel
+                    sec = sector[i]
+                    helped = recognised[i] or ties[i, sec] > 0
+                    below = below_share[k] * ((1 - p[P_LEVEL_GAIN]) if helped else 1.0)
+                    at_level = uniform_at(keys[6], pid) >= below
+                else:  # any sector, by what each offers this person
+                    total = 0.0
+                    for j in range(offers.shape[0]):
+                        total += weighted[j, k] * boost[ties[i, j]]
+                    pick = uniform_at(keys[5], pid) * total
+                    sec, acc = offers.shape[0] - 1, 0.0
+                    for j in range(offers.shape[0]):
+                        acc += weighted[j, k] * boost[ties[i, j]]
+                        if acc >= pick:
+                            sec = j
+                            break
+                    at_level = k == 0
+                e = _pick_employer(sec, k, uniform_at(keys[7], pid), emp_cum, emp_order, first, last)
+                employer[i] = e
+                hires[e] += 1
+                hired += 1
+                hired_sme += sme[e]
+                new = AT_LEVEL if at_level else BELOW_LEVEL
+            elif u < h + p[P_INACTIVE]:
+                new = INACTIVE
+            elif u < h + p[P_INACTIVE] + train:
+                new = TRAINING
+        elif was == TRAINING:
+            if months_in_status[i] >= p[P_TRAIN_MONTHS]:
+                new = UNEMPLOYED
+                if uniform_at(keys[2], pid) < p[P_TRAIN_JOB]:
+                    new = AT_LEVEL if (skill[i] == 0 or recognised[i]) else BELOW_LEVEL
+                    trained_hires += 1
+        elif was == INACTIVE and uniform_at(keys[3], pid) < p[P_RETURN]:
+            new = UNEMPLOYED
+        if new != was:
+            labour[i] = new
+            months_in_status[i] = 0
+        if new == UNEMPLOYED:
+            months_unemployed[i] += 1
+            unemployed_now += 1
+        else:
+            months_unemployed[i] = 0
+    return np.array([hired + trained_hires, hired_sme, hired - hired_sme, unemployed_now])

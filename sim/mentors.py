@@ -153,7 +153,9 @@ class MentorSupply:
         champs = np.flatnonzero(champion)
         per = g.poisson(self.ecfg.mentors_per_champion_per_year / 12, len(champs))
         employer = np.repeat(champs, per)
-        new = [pool.add(**draw_mentors(self.scenario, self.streams, "individual", t, n_ind, trained=trained))]
+        new = [np.zeros(0, dtype=np.int64)]
+        if n_ind:
+            new.append(pool.add(**draw_mentors(self.scenario, self.streams, "individual", t, n_ind, trained=trained)))
         if len(employer):
             new.append(pool.add(**draw_mentors(self.scenario, self.streams, "company", t, len(employer), sector=employer_sector[employer], employer=employer, trained=trained)))
         idx = np.concatenate(new)

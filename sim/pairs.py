@@ -53,14 +53,14 @@ class PairDynamics:
         # a new pair may never really start: follow-up (staff at the first meeting) prevents it
         new = paired[people.matched_month[paired] == t]
         p_never = pc.never_start_base * (1 - self.cfg.follow_up.never_start_reduction * follow_up) * (1.5 - people.motivation[new])
-        never = new[s.uniform("pairs.never_start", t, new) < p_never]
-        delayed = new[s.uniform("pairs.start_delay", t, new) < pc.start_delay_share]
-        starting = np.setdiff1d(new, np.concatenate([never, delayed]))
-        people.pair_started[starting] = True
+        never_mask = s.uniform("pairs.never_start", t, new) < p_never
+        delayed = s.uniform("pairs.start_delay", t, new) < pc.start_delay_share
+        people.pair_started[new[~never_mask & ~delayed]] = True
         older = paired[(people.matched_month[paired] < t) & ~people.pair_started[paired]]
         people.pair_started[older] = True  # delayed first meetings happen a month later
+        never = new[never_mask]
         self._end(t, people, pool, never, Exit.NEVER_STARTED)
-        running = np.setdiff1d(paired[people.pair_started[paired]], never)
+        running = paired[people.pair_started[paired] & (people.programme[paired] == Status.PAIRED)]
         self._contact(t, people, running, follow_up)
         self._meet_and_open(t, people, pool, running)
         return self._endings(t, people, pool, running) | {"never_started": len(never)}

@@ -12,12 +12,35 @@ from __future__ import annotations
 
 import zlib
 
+import numba
 import numpy as np
 
 _MASK = (1 << 64) - 1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_UNIT = 1.0 / (1 << 53)
+
+
+@numba.njit(inline="always", cache=True)
+def uniform_at(key: np.uint64, i: int) -> float:
+    """The U(0,1) draw of agent ``i`` under a stream key (SplitMix64 of the counter): usable in kernels."""
+    x = np.uint64(i) * _GOLDEN + key
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return float(x >> _S11) * _UNIT
+
+
+@numba.njit(cache=True)
+def _uniforms(key: np.uint64, ids: np.ndarray) -> np.ndarray:
+    out = np.empty(len(ids))
+    for j in range(len(ids)):
+        out[j] = uniform_at(key, ids[j])
+    return out
 
 
 def stream_id(name: str) -> int:
@@ -53,10 +76,4 @@ class Streams:
     def uniform(self, name: str, month: int, idx: np.ndarray | int) -> np.ndarray:
         """U(0,1) draws for agent slots ``idx`` (an index array, or ``n`` for all of ``0..n-1``)."""
         idx = np.arange(idx) if isinstance(idx, int | np.integer) else np.asarray(idx)
-        x = idx.astype(np.uint64) * _GOLDEN + np.uint64(self.key(name, month))
-        x ^= x >> np.uint64(30)
-        x *= _M1
-        x ^= x >> np.uint64(27)
-        x *= _M2
-        x ^= x >> np.uint64(31)
-        return (x >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+        return _uniforms(np.uint64(self.key(name, month)), idx.astype(np.int64, copy=False))
