@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from sim.population import Labour, Population
+from sim.population import Labour, Population, Status
 from sim.rng import Streams, uniform_at
 from sim.scenario import SKILLS, Scenario, month_index
 
@@ -174,16 +174,16 @@ class LabourMarket:
         weights = (self.employers.vacancies[self.by_sector] + 1e-3)[:, None] * self.inv_bias_sorted[int(self.downturn)]
         return np.vstack([np.zeros((1, N_SKILLS)), np.cumsum(weights, axis=0)])
 
-    def step(self, t: int, people: Population, training_boost: np.ndarray | None = None) -> dict[str, float]:
-        """One month of flows. ``training_boost`` multiplies training entry (mentees advised by mentors)."""
+    def step(self, t: int, people: Population, mentee_training: float = 1.0) -> dict[str, float]:
+        """One month of flows. ``mentee_training`` multiplies training entry of mentees in running pairs."""
         self.downturn = self.index[t] < self.scenario.economy.downturn_threshold
         self.draw_vacancies(t)
         offers = self._offer_matrix(self.employers.vacancies, self.downturn)
         keys = np.array([self.streams.key(name, t) for name in LABOUR_STREAMS], dtype=np.uint64)
-        boost = np.ones(0, dtype=np.float32) if training_boost is None else training_boost
         e = self.employers
         counts = _labour_month(
-            people.labour, people.months_in_status, people.employer, people.recognised, boost,
+            people.labour, people.months_in_status, people.employer, people.recognised, people.programme,
+            people.pair_started, mentee_training,
             *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self._params(t),
             self.below_share, self._employer_weights(), self.by_sector, self.sector_first, self.sector_last,
             e.hires, e.sme, keys,
@@ -200,6 +200,7 @@ class LabourMarket:
 
 LABOUR_STREAMS = ("labour.job_loss", "labour.unemployed_exit", "labour.training_exit", "labour.return", "labour.channel", "labour.hire_sector", "labour.level", "labour.employer")
 UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(x) for x in Labour)
+PAIRED = int(Status.PAIRED)
 # positions in the parameter vector built by LabourMarket._params
 P_SCALE, P_OWN, P_LK, P_DURATION, P_LOSS, P_PROBATION, P_ECONOMY, P_INACTIVE, P_TRAIN, P_TRAIN_MONTHS, P_TRAIN_JOB, P_RETURN, P_LEVEL_GAIN = range(13)
 
@@ -253,7 +254,7 @@ def _pick_employer(sec, k, u, cum, order, first, last):  # noqa: ANN001, ANN202
 
 @numba.njit(cache=True)
 def _labour_month(
-    labour, months_in_status, employer, recognised, training_boost,
+    labour, months_in_status, employer, recognised, programme, pair_started, mentee_training,
     sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed,
     offers, weighted, boost, p, below_share, emp_cum, emp_order, first, last, hires, sme, keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
@@ -272,7 +273,7 @@ def _labour_month(
         elif was == UNEMPLOYED:
             h, own, other = _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)
             h = min(h, 0.9)
-            train = p[P_TRAIN] * (training_boost[i] if len(training_boost) else 1.0)
+            train = p[P_TRAIN] * (mentee_training if programme[i] == PAIRED and pair_started[i] else 1.0)
             u = uniform_at(keys[1], pid)
             if u < h:
                 k = skill[i]

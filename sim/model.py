@@ -116,7 +116,7 @@ class MentoringModel(mesa.Model):
         downturn = self.market.economy_index(t) < self.params.economy.downturn_threshold  # 1
         if self.enabled:
             self._programme_month(t, downturn, row)  # 2-7
-        row |= self.market.step(t, people, self.pair_dynamics.training_boost(people) if self.enabled else None)  # 8
+        row |= self.market.step(t, people, self.params.programme.pairs.training_entry_multiplier)  # 8
         self._record(t, row)  # 9
         self.t += 1
         if self.t >= self.params.months:

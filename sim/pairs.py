@@ -4,12 +4,13 @@ mentor's network, end early (mostly for mentor reasons) or complete (DOMAIN.md Â
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.mentors import MentorPool, MentorStatus
 from sim.organisation import end_participation
 from sim.population import Exit, Labour, Population, Status
-from sim.rng import Streams
+from sim.rng import Streams, uniform_at
 from sim.scenario import Programme
 
 
@@ -35,6 +36,16 @@ def release_mentors(people: Population, pool: MentorPool, mentees: np.ndarray) -
     pool.pairs_done[m] += 1
 
 
+PAIR_STREAMS = ("pairs.never_start", "pairs.start_delay", "pairs.lapse", "pairs.check_in", "pairs.meetings", "pairs.network_open", "pairs.early_end", "pairs.ties", "pairs.tie_relevance")
+# positions in the parameter vector built by PairDynamics._params
+(
+    Q_FOLLOW_UP, Q_NEVER, Q_NEVER_REDUCTION, Q_DELAY, Q_DECAY, Q_LAPSE, Q_RESTORE, Q_MEETINGS, Q_HOURS_PER_MEETING,
+    Q_KNOWLEDGE, Q_OPEN_BASE, Q_OPEN_TRUST, Q_OPEN_SECTOR, Q_OPEN_WILLING, Q_TIES, Q_CROSS, Q_EARLY, Q_MENTEE_END,
+    Q_TRAINED, Q_SILENT, Q_DURATION,
+) = range(21)  # fmt: skip
+MAX_NETWORK = 1 << 12  # draws per mentee for ties: counter i * MAX_NETWORK + j
+
+
 class PairDynamics:
     """Monthly life of every running pair (step 7)."""
 
@@ -44,96 +55,112 @@ class PairDynamics:
         self.streams = streams
         self.n_sectors = n_sectors
 
+    def _params(self, follow_up: float) -> np.ndarray:
+        pc, fu = self.pairs, self.cfg.follow_up
+        guideline = pc.network_guideline_effect if self.cfg.guidelines.network_opening else 0.0
+        return np.array(
+            [
+                follow_up, pc.never_start_base, fu.never_start_reduction, pc.start_delay_share, pc.contact_decay,
+                pc.lapse_rate, fu.check_in_restores, pc.meetings_per_month, pc.hours_per_meeting,
+                pc.local_knowledge_per_meeting, pc.network_open_base + guideline, pc.network_trust_effect,
+                pc.network_sector_effect, pc.network_willingness_effect, pc.ties_per_opening,
+                pc.cross_sector_tie_relevance, pc.early_end_rate, pc.mentee_end_rate,
+                pc.training_early_end_reduction, pc.silent_threshold, pc.duration_months,
+            ]
+        )  # fmt: skip
+
     def step(self, t: int, people: Population, pool: MentorPool, follow_up: float, funded: bool) -> dict[str, int]:
-        s, pc = self.streams, self.pairs
-        paired = np.flatnonzero(people.programme == Status.PAIRED)
-        if not funded and self.cfg.wind_down == "end" and len(paired):
+        """Advance every pair by a month; end those that never started, went silent, ended early or completed."""
+        if not funded and self.cfg.wind_down == "end":
+            paired = np.flatnonzero(people.programme == Status.PAIRED)
             self._end(t, people, pool, paired, Exit.PROGRAMME_ENDED)
             return {"ended": len(paired), "completed": 0, "never_started": 0}
-        # a new pair may never really start: follow-up (staff at the first meeting) prevents it
-        new = paired[people.matched_month[paired] == t]
-        p_never = pc.never_start_base * (1 - self.cfg.follow_up.never_start_reduction * follow_up) * (1.5 - people.motivation[new])
-        never_mask = s.uniform("pairs.never_start", t, new) < p_never
-        delayed = s.uniform("pairs.start_delay", t, new) < pc.start_delay_share
-        people.pair_started[new[~never_mask & ~delayed]] = True
-        older = paired[(people.matched_month[paired] < t) & ~people.pair_started[paired]]
-        people.pair_started[older] = True  # delayed first meetings happen a month later
-        never = new[never_mask]
-        self._end(t, people, pool, never, Exit.NEVER_STARTED)
-        running = paired[people.pair_started[paired] & (people.programme[paired] == Status.PAIRED)]
-        self._contact(t, people, running, follow_up)
-        self._meet_and_open(t, people, pool, running)
-        return self._endings(t, people, pool, running) | {"never_started": len(never)}
-
-    def _contact(self, t: int, people: Population, running: np.ndarray, follow_up: float) -> None:
-        """Contact decays and lapses; a coach's check-in restores part of it."""
-        s, pc = self.streams, self.pairs
-        c = people.contact[running] * (1 - pc.contact_decay)
-        c = np.where(s.uniform("pairs.lapse", t, running) < pc.lapse_rate, c * 0.5, c)
-        checked = s.uniform("pairs.check_in", t, running) < follow_up
-        c = np.where(checked, c + self.cfg.follow_up.check_in_restores * (1 - c), c)
-        people.contact[running] = c
-
-    def _meet_and_open(self, t: int, people: Population, pool: MentorPool, running: np.ndarray) -> None:
-        """Meetings build local knowledge and trust; a trusting, willing mentor may open the network."""
-        s, pc = self.streams, self.pairs
-        hours_cap = pool.hours[people.mentor[running]] / (pc.hours_per_meeting * max(pc.meetings_per_month, 1e-9))
-        expected = pc.meetings_per_month * people.contact[running] * np.minimum(1.0, hours_cap)
-        meetings = np.floor(expected + s.uniform("pairs.meetings", t, running)).astype(np.int16)
-        people.meetings[running] += meetings
-        gain = pc.local_knowledge_per_meeting * meetings * np.where(people.sector_match[running], 2.0, 1.0)
-        people.local_knowledge[running] = np.minimum(1.0, people.local_knowledge[running] + gain)
-        closed = running[~people.network_opened[running]]
-        m = people.mentor[closed]
-        logit = (
-            pc.network_open_base
-            + pc.network_guideline_effect * self.cfg.guidelines.network_opening
-            + pc.network_trust_effect * people.meetings[closed]
-            + pc.network_sector_effect * people.sector_match[closed]
-            + pc.network_willingness_effect * (pool.willingness[m] - 0.5)
-        )
-        opens = closed[s.uniform("pairs.network_open", t, closed) < 1 / (1 + np.exp(-logit))]
-        self._give_ties(t, people, pool, opens)
-
-    def _give_ties(self, t: int, people: Population, pool: MentorPool, opens: np.ndarray) -> None:
-        """An opened network gives ties in the mentor's sector; few are relevant across sectors."""
-        if len(opens) == 0:
-            return
-        g = self.streams.generator("pairs.ties", t)
-        m = people.mentor[opens]
-        ties = g.binomial(pool.network[m], self.pairs.ties_per_opening)
-        own = people.sector[opens]
-        cross = ~people.sector_match[opens]
-        relevant = np.where(cross, g.binomial(ties, self.pairs.cross_sector_tie_relevance), ties)
-        people.network_opened[opens] = True
-        people.new_ties[opens] += ties.astype(np.int16)
-        np.add.at(people.ties, (opens, own), relevant.astype(np.uint8))
-        np.add.at(people.ties, (opens[cross], pool.sector[m[cross]]), (ties - relevant)[cross].astype(np.uint8))
-        people.cross_ties[opens[cross & (ties > relevant)]] = True
-
-    def _endings(self, t: int, people: Population, pool: MentorPool, running: np.ndarray) -> dict[str, int]:
-        """Silent pairs, early endings (mentor or mentee reasons) and completions."""
-        s, pc = self.streams, self.pairs
-        months = t - people.matched_month[running]
-        m = people.mentor[running]
-        mentor_rate = pc.early_end_rate * np.where(months <= 3, 1.0, 1 / 3)
-        mentor_rate = mentor_rate * np.where(pool.trained[m], 1 - pc.training_early_end_reduction, 1.0)
-        mentor_gone = pool.status[m] == MentorStatus.LEFT
-        u = s.uniform("pairs.early_end", t, running)
-        silent = people.contact[running] < pc.silent_threshold
-        mentee_gone = people.labour[running] == Labour.INACTIVE
-        early = mentor_gone | silent | mentee_gone | (u < mentor_rate + pc.mentee_end_rate)
-        done = ~early & (months >= pc.duration_months)
-        self._end(t, people, pool, running[early], Exit.ENDED_EARLY)
-        self._end(t, people, pool, running[done], Exit.COMPLETED)
-        return {"ended": int(early.sum()), "completed": int(done.sum())}
+        keys = np.array([self.streams.key(name, t) for name in PAIR_STREAMS], dtype=np.uint64)
+        p = people
+        idx, codes = _pair_month(
+            t, p.programme, p.matched_month, p.pair_started, p.contact, p.meetings, p.local_knowledge,
+            p.network_opened, p.sector_match, p.motivation, p.labour, p.mentor, p.id, p.sector, p.ties,
+            p.cross_ties, p.new_ties, pool.hours, pool.willingness, pool.trained, pool.status, pool.network,
+            pool.sector, self._params(follow_up), keys,
+        )  # fmt: skip
+        counts = {}
+        for reason, name in ((Exit.NEVER_STARTED, "never_started"), (Exit.ENDED_EARLY, "ended"), (Exit.COMPLETED, "completed")):
+            ending = idx[codes == reason]
+            self._end(t, people, pool, ending, reason)
+            counts[name] = len(ending)
+        return counts
 
     def _end(self, t: int, people: Population, pool: MentorPool, mentees: np.ndarray, reason: Exit) -> None:
         release_mentors(people, pool, mentees)
         end_participation(people, mentees, t, reason)
 
-    def training_boost(self, people: Population) -> np.ndarray:
-        """Training entry multiplier per jobseeker: mentees in running pairs are pointed to training."""
-        boost = np.ones(people.n, dtype=np.float32)
-        boost[(people.programme == Status.PAIRED) & people.pair_started] = self.pairs.training_entry_multiplier
-        return boost
+
+PAIRED, INACTIVE, LEFT = int(Status.PAIRED), int(Labour.INACTIVE), int(MentorStatus.LEFT)
+NEVER_STARTED, ENDED_EARLY, COMPLETED = int(Exit.NEVER_STARTED), int(Exit.ENDED_EARLY), int(Exit.COMPLETED)
+
+
+@numba.njit(cache=True)
+def _give_ties(i, m, t, sector, ties, cross_ties, new_ties, sector_match, network, mentor_sector, q, keys):  # noqa: ANN001, ANN202
+    """An opened network gives ties in the mentor's sector; across sectors few are relevant to the mentee."""
+    pid = i * MAX_NETWORK
+    for j in range(min(network[m], MAX_NETWORK)):
+        if uniform_at(keys[7], pid + j) < q[Q_TIES]:
+            new_ties[i] += 1
+            if sector_match[i] or uniform_at(keys[8], pid + j) < q[Q_CROSS]:
+                ties[i, sector[i]] += 1
+            else:
+                ties[i, mentor_sector[m]] += 1
+                cross_ties[i] = True
+
+
+@numba.njit(cache=True)
+def _pair_month(
+    t, programme, matched_month, pair_started, contact, meetings, knowledge, network_opened, sector_match,
+    motivation, labour, mentor, ids, sector, ties, cross_ties, new_ties, hours, willingness, trained,
+    mentor_status, network, mentor_sector, q, keys,
+):  # noqa: ANN001, ANN202  # fmt: skip
+    """One month of every pair, in place. Returns (mentees whose pair ends, exit code of each)."""
+    ending, codes = [], []
+    for i in range(len(programme)):
+        if programme[i] != PAIRED:
+            continue
+        pid, m = ids[i], mentor[i]
+        if matched_month[i] == t:  # a new pair: it may never really start; the first meeting may wait a month
+            if uniform_at(keys[0], pid) < q[Q_NEVER] * (1 - q[Q_NEVER_REDUCTION] * q[Q_FOLLOW_UP]) * (1.5 - motivation[i]):
+                ending.append(i)
+                codes.append(NEVER_STARTED)
+                continue
+            pair_started[i] = uniform_at(keys[1], pid) >= q[Q_DELAY]
+        else:
+            pair_started[i] = True
+        if not pair_started[i]:
+            continue
+        # contact decays and lapses; a coach's check-in restores part of it
+        c = contact[i] * (1 - q[Q_DECAY])
+        if uniform_at(keys[2], pid) < q[Q_LAPSE]:
+            c *= 0.5
+        if uniform_at(keys[3], pid) < q[Q_FOLLOW_UP]:
+            c += q[Q_RESTORE] * (1 - c)
+        contact[i] = c
+        # meetings, as far as the mentor's hours allow, build local knowledge and trust
+        hours_cap = min(1.0, hours[m] / (q[Q_HOURS_PER_MEETING] * max(q[Q_MEETINGS], 1e-9)))
+        held = int(np.floor(q[Q_MEETINGS] * c * hours_cap + uniform_at(keys[4], pid)))
+        meetings[i] += held
+        knowledge[i] = min(1.0, knowledge[i] + q[Q_KNOWLEDGE] * held * (2.0 if sector_match[i] else 1.0))
+        if not network_opened[i]:
+            logit = q[Q_OPEN_BASE] + q[Q_OPEN_TRUST] * meetings[i] + q[Q_OPEN_SECTOR] * sector_match[i] + q[Q_OPEN_WILLING] * (willingness[m] - 0.5)
+            if uniform_at(keys[5], pid) < 1 / (1 + np.exp(-logit)):
+                network_opened[i] = True
+                _give_ties(i, m, t, sector, ties, cross_ties, new_ties, sector_match, network, mentor_sector, q, keys)
+        # silent pairs, early endings (mostly mentor reasons, fewer with trained mentors), completion
+        months = t - matched_month[i]
+        mentor_rate = q[Q_EARLY] * (1.0 if months <= 3 else 1 / 3) * ((1 - q[Q_TRAINED]) if trained[m] else 1.0)
+        gone = mentor_status[m] == LEFT or labour[i] == INACTIVE or c < q[Q_SILENT]
+        if gone or uniform_at(keys[6], pid) < mentor_rate + q[Q_MENTEE_END]:
+            ending.append(i)
+            codes.append(ENDED_EARLY)
+        elif months >= q[Q_DURATION]:
+            ending.append(i)
+            codes.append(COMPLETED)
+    return np.array(ending, dtype=np.int64), np.array(codes, dtype=np.int64)
+
