@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from sim.loader import resolved_yaml, scenario_files, scenario_hash
-from sim.plots import save_standard_plots
 from sim.run import RunResult
 
 RESULTS_ROOT = Path("results")
@@ -124,6 +123,8 @@ def manifest(
 
 def _write_files(result: RunResult, folder: Path) -> None:
     """Tables, the resolved scenario and the figures."""
+    from sim.plots import save_standard_plots  # the plotting stack loads only when figures are drawn
+
     result.timeseries.to_parquet(folder / "timeseries.parquet", engine="pyarrow", index=False)
     result.outcomes.to_csv(folder / "outcomes.csv", index=False)
     result.summary.to_csv(folder / "summary.csv", index=False)
