@@ -1,4 +1,4 @@
-"""Every scenario file validates, runs, and is the variant it says it is."""
+"""Every scenario file validates and runs; the one-lever variants of base are what they say they are."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from sim.loader import load_scenario
 from sim.run import run_replicate
 
 FILES = sorted(SCENARIOS.glob("*.yaml"))
+VARIANTS = (
+    "generic_mentors", "sector_only", "grant_renewed", "staggered_funding", "network_guidelines",
+    "no_follow_up", "creaming", "downturn_2020", "dual_model",
+)  # fmt: skip
 
 
-def test_the_expected_scenarios_exist() -> None:
+def test_base_and_its_variants_exist() -> None:
     """base and the one-lever variants the mechanism tests use are all there."""
-    expected = {
-        "base", "generic_mentors", "sector_only", "grant_renewed", "staggered_funding", "network_guidelines",
-        "no_follow_up", "creaming", "downturn_2020", "dual_model",
-    }  # fmt: skip
-    assert expected <= {f.stem for f in FILES}
+    assert {"base", *VARIANTS} <= {f.stem for f in FILES}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
@@ -30,12 +30,13 @@ def test_scenario_loads_and_runs(path: Path) -> None:
     assert sc.name == path.stem
     series, outcomes = run_replicate(sc, 1)
     assert len(series) == 12
-    assert outcomes["enrolled"] > 0
+    if sc.programme.enabled:
+        assert outcomes["enrolled"] > 0
 
 
-@pytest.mark.parametrize("path", [f for f in FILES if f.stem != "base"], ids=lambda p: p.stem)
-def test_variant_extends_base(path: Path) -> None:
-    """Every variant extends base.yaml and opens with a comment saying which lever it changes."""
-    text = path.read_text()
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_extends_base(name: str) -> None:
+    """Each variant extends base.yaml and opens with a comment naming the lever it changes."""
+    text = (SCENARIOS / f"{name}.yaml").read_text()
     assert yaml.safe_load(text)["extends"] == "base.yaml"
     assert text.startswith("#") and "Lever:" in text
