@@ -163,7 +163,7 @@ def _shade_closed_intake(ax: Axes, data: pd.DataFrame) -> None:
         if share > 0:
             ax.axvspan(start, stop, color=CLOSED_COLOUR, alpha=CLOSED_ALPHA * share, linewidth=0)
     handles, labels = ax.get_legend_handles_labels()
-    patch = Patch(color=CLOSED_COLOUR, alpha=CLOSED_ALPHA, label="No intake (darker: in more replicates)")
+    patch = Patch(color=CLOSED_COLOUR, alpha=CLOSED_ALPHA, label="Unfunded, intake closed (darker: in more replicates)")
     ax.legend([*handles, patch], [*labels, patch.get_label()], loc="best", fontsize="small")
 
 

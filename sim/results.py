@@ -80,8 +80,8 @@ def write_run(
     check_out_dir(out_dir)
     created = _make_parents(out_dir.parent)
     staging = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
-    staging.mkdir()
     try:
+        staging.mkdir()
         _write_files(result, staging)
         _write_manifest(result, staging, command, started, finished, overrides)
         _move_into_place(staging, out_dir)
