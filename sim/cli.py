@@ -170,8 +170,8 @@ def _print_summary(result: RunResult) -> None:
         Column("90 % interval", justify="right"),
         title=f"{result.scenario.name}: {len(seeds)} replicates (seeds {seeds[0]}-{seeds[-1]})",
         caption=(
-            "Gross: what participants achieved. Net: participants minus the same people without the programme\n"
-            "(pp: percentage points). Mean across replicates; interval: 5th to 95th percentile."
+            "Mean across replicates; interval: 5th to 95th percentile.\n"
+            "Net = with minus without the programme, same people (pp: percentage points)."
         ),
     )
     rows = sorted(result.summary.itertuples(index=False), key=lambda row: _order(row.outcome))
