@@ -97,7 +97,7 @@ def run_array(scenario: Scenario, seed: int, months: int, pairs: PairSetup | Non
     out: Metrics = {}
     for t in range(months):
         model.pair_dynamics.step(t, people, pool, follow_up, True)
-        model.market.step(t, people, model.pair_dynamics.training_boost(people))
+        model.market.step(t, people, scenario.programme.pairs.training_entry_multiplier)  # as MentoringModel.step
         if t + 1 in CHECKPOINTS:
             out |= array_labour_metrics(model, t + 1)
     if pairs:
