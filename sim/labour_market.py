@@ -147,6 +147,10 @@ class LabourMarket:
         )
         return (self.skill_effect[people.skill] * np.exp(log)).astype(np.float32)
 
+    def refresh(self, people: Population, idx: np.ndarray) -> None:
+        """Newcomers at positions ``idx``: recompute their fixed attractiveness."""
+        self.static[people.id[idx]] = self._static_attractiveness(people.subset(idx))
+
     def _hazards(self, people: Population, offers: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Monthly hiring chance of jobseekers ``idx`` (used to normalise the baseline rate)."""
         return _hazards(idx, *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self._params(0))

@@ -17,7 +17,8 @@ Each step is one calendar month. The order of the processes within a month:
 7. **Pairs**: new pairs start or never start; contact decays and lapses, check-ins restore it;
    meetings build local knowledge and trust; mentors may open their network (employer ties);
    pairs go silent, end early or complete. Without money, pairs finish or end (wind-down rule).
-8. **Labour market**: vacancies, hiring (with bias and referral ties), job loss, training, inactivity.
+8. **Labour market**: people who leave the region are replaced by unemployed newcomers (turnover);
+   vacancies, hiring (with bias and referral ties), job loss, training, inactivity.
 9. **Records**: outcome checkpoints and the month's time-series row.
 """
 
@@ -36,7 +37,17 @@ from sim.mentors import MentorPool, MentorSupply
 from sim.organisation import Organisation, end_participation
 from sim.outcomes import Checkpoints, compute_outcomes
 from sim.pairs import PairDynamics, start_pairs
-from sim.population import NO_MONTH, Exit, Labour, Status, build_population, caseload, is_employed
+from sim.population import (
+    NO_MONTH,
+    Exit,
+    Labour,
+    Status,
+    build_population,
+    caseload,
+    is_employed,
+    participants,
+    turnover,
+)
 from sim.rng import Streams
 from sim.scenario import Scenario
 
@@ -116,7 +127,8 @@ class MentoringModel(mesa.Model):
         downturn = self.market.economy_index(t) < self.params.economy.downturn_threshold  # 1
         if self.enabled:
             self._programme_month(t, downturn, row)  # 2-7
-        row |= self.market.step(t, people, self.params.programme.pairs.training_entry_multiplier)  # 8
+        self._turnover(t)  # 8
+        row |= self.market.step(t, people, self.params.programme.pairs.training_entry_multiplier)
         self._record(t, row)  # 9
         self.t += 1
         if self.t >= self.params.months:
@@ -124,8 +136,7 @@ class MentoringModel(mesa.Model):
 
     def _programme_month(self, t: int, downturn: bool, row: dict[str, float]) -> None:
         people, org, pool = self.people, self.organisation, self.pool
-        org.pay(t, self.training_eur)  # 2
-        self.training_eur = 0.0
+        self.training_eur = org.pay(t, self.training_eur)  # 2
         funded = org.funded
         self.supply.champions(t, self.employers.champion, funded, downturn)  # 3
         new, employer = self.supply.recruit(t, pool, self.employers.champion, self.employers.sector, funded, trained=False)  # 4
@@ -157,7 +168,7 @@ class MentoringModel(mesa.Model):
         ends = self.pair_dynamics.step(t, people, pool, org.follow_up_share(load), funded)  # 7
         row |= {
             "intake_open": float(funded),
-            "new_participants": int((people.programme[accepted] != Status.COMPARISON).sum()),
+            "new_participants": int(participants(people)[accepted].sum()),
             "new_matches": len(mentees),
             "pairs_completed": ends["completed"],
             "pairs_ended_early": ends["ended"] + ends["never_started"],
@@ -166,6 +177,18 @@ class MentoringModel(mesa.Model):
             "budget_remaining_eur": self.funding.remaining(t),
             "champions": int(self.employers.champion.sum()),
         }
+
+    def _turnover(self, t: int) -> None:
+        """Leavers replaced by newcomers; applicants are exempt from their application on (also in the twin)."""
+        p, plan = self.people, self.twin_of
+        if plan is None:
+            exempt = p.programme != Status.NOT_ENROLLED
+        else:
+            accepted = plan.accepted_month[p.id]
+            exempt = (accepted != NO_MONTH) & (accepted <= t)
+        replaced = turnover(self.params, self.streams, p, t, exempt)
+        if len(replaced):
+            self.market.refresh(p, replaced)
 
     def _leave_waiting_list(self, t: int) -> None:
         p = self.people
@@ -180,7 +203,7 @@ class MentoringModel(mesa.Model):
         exited = plan.exit_month[p.id] if plan else p.exit_month
         self.checks.record(t, p.labour, accepted, exited)
         employed = is_employed(p.labour)
-        participant = plan.participant[p.id] if plan else (p.accepted_month != NO_MONTH) & (p.programme != Status.COMPARISON)
+        participant = plan.participant[p.id] if plan else participants(p)
         joined = participant & (accepted <= t) & (accepted != NO_MONTH)
         row["employed_share_participants"] = float(employed[joined].mean()) if joined.any() else np.nan
         comparison = p.programme == Status.COMPARISON
@@ -203,7 +226,7 @@ class MentoringModel(mesa.Model):
 
     def twin_plan(self) -> TwinPlan:
         p = self.people
-        return TwinPlan(p.accepted_month.copy(), p.exit_month.copy(), (p.accepted_month != NO_MONTH) & (p.programme != Status.COMPARISON))
+        return TwinPlan(p.accepted_month.copy(), p.exit_month.copy(), participants(p))
 
     def outcomes(self, twin: MentoringModel | None = None) -> dict[str, float]:
         """One row of outcomes; pass the twin run for the net effect."""

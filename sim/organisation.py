@@ -43,11 +43,15 @@ class Organisation:
         """The organisation has coaches at work this month (intake, matching, follow-up)."""
         return self.coaches > 1e-6
 
-    def pay(self, t: int, training_eur: float) -> None:
-        """Step 2: money of the month; coaches follow the affordable FTE (down at once, up slowly)."""
+    def pay(self, t: int, training_due: float) -> float:
+        """Step 2: money of the month; coaches follow the affordable FTE (down at once, up slowly).
+
+        Mentor training is paid from what the coaches leave; what cannot be paid yet is returned
+        (carried to the next month), so training never costs the programme its staff.
+        """
         staff = self.cfg.staff
-        self.money = self.funding.available(t, self.planned_cost + training_eur) if t >= self.start else 0.0
-        affordable = max(0.0, self.money * (1 - staff.overhead_share) - training_eur) / max(staff.coach_cost_per_month, 1e-9)
+        self.money = self.funding.available(t, self.planned_cost + training_due) if t >= self.start else 0.0
+        affordable = self.money * (1 - staff.overhead_share) / max(staff.coach_cost_per_month, 1e-9)
         target = min(staff.max_coaches, affordable)
         if target < self.coaches:
             self.staff_lost_fte += self.coaches - target
@@ -56,8 +60,10 @@ class Organisation:
             self.coaches += (target - self.coaches) / staff.hiring_months
             if target - self.coaches < 0.05:
                 self.coaches = target
-        spend = self.coaches * staff.coach_cost_per_month / max(1 - staff.overhead_share, 1e-9)
-        self.spent += min(self.money, spend + training_eur)
+        staff_cost = min(self.money, self.coaches * staff.coach_cost_per_month / max(1 - staff.overhead_share, 1e-9))
+        training = min(training_due, self.money - staff_cost)
+        self.spent += staff_cost + training
+        return training_due - training
 
     def follow_up_share(self, load: int) -> float:
         """Share of pairs checked in on this month, diluted when the caseload exceeds the coaches."""
@@ -77,7 +83,8 @@ class Organisation:
         """Step 5: applications, screening (creaming or targeting), comparison group, dual hand-over.
 
         While unfunded, referred applicants still queue on the waiting list unscreened (intake stops,
-        the list grows). Returns the indices accepted this month.
+        the list grows); they become participants only if a mentor is found for them later. Returns
+        the indices of this month's applicants.
         """
         if t < self.start:
             return np.zeros(0, dtype=np.int64)
@@ -85,12 +92,16 @@ class Organisation:
         weight = CHANNEL_WEIGHTS[self.cfg.outreach.channel][people.female[pool].astype(int) ^ 1, _age_band(people.age[pool])]
         p_apply = np.minimum(1.0, self.cfg.outreach.applications_per_month * weight)
         applicants = pool[self.streams.uniform("programme.apply", t, pool) < p_apply]
-        if self.funded:
-            load = caseload(people.programme)
-            free = int(self.coaches * self.cfg.follow_up.caseload_per_coach) - load
-            applicants = self._screen(t, people, applicants, max(free, 0))
+        if not self.funded:  # referrals queue unscreened; they count as participants once matched
+            people.accepted_month[applicants] = t
+            people.programme[applicants] = Status.WAITING
+            people.ready_month[applicants] = t
+            return applicants
+        free = int(self.coaches * self.cfg.follow_up.caseload_per_coach) - caseload(people.programme)
+        applicants = self._screen(t, people, applicants, max(free, 0))
         comparison = self.streams.uniform("programme.comparison", t, applicants) < self.cfg.comparison_share
         people.accepted_month[applicants] = t
+        people.served[applicants] = True
         people.programme[applicants[comparison]] = Status.COMPARISON
         served = applicants[~comparison]
         people.programme[served] = Status.WAITING

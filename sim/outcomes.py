@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from sim.population import NO_MONTH, Exit, Labour, Population, Status, is_employed
+from sim.population import NO_MONTH, Exit, Labour, Population, Status, is_employed, participants
 from sim.scenario import SKILLS
 
 CHECKS = ("exit", "exit6", "acc6", "acc12")  # checkpoint: months after exit / acceptance
@@ -63,8 +63,7 @@ def _positive(status: np.ndarray) -> np.ndarray:
 
 def compute_outcomes(people: Population, checks: Checkpoints, twin: Checkpoints | None, cost_total: float, extra: dict[str, float]) -> dict[str, float]:
     """One row of outcomes for one replicate (definitions in the README, section Outputs)."""
-    accepted = people.accepted_month != NO_MONTH
-    part = accepted & (people.programme != Status.COMPARISON)
+    part = participants(people)
     comparison = people.programme == Status.COMPARISON
     matched = part & (people.matched_month != NO_MONTH)
     started = matched & (people.exit_reason != Exit.NEVER_STARTED) & (people.exit_reason != Exit.PROGRAMME_ENDED) & people.pair_started
@@ -75,6 +74,7 @@ def compute_outcomes(people: Population, checks: Checkpoints, twin: Checkpoints 
     wait = (people.matched_month - people.accepted_month)[matched]
     out: dict[str, float] = {
         "enrolled": enrolled,
+        "queued_unserved": int(((people.accepted_month != NO_MONTH) & ~people.served).sum()),
         "comparison_group": int(comparison.sum()),
         "matched_share": _share(matched, part),
         "wait_months_mean": float(wait.mean()) if len(wait) else float("nan"),

@@ -17,6 +17,7 @@ from sim.scenario import Programme
 def start_pairs(t: int, people: Population, pool: MentorPool, mentees: np.ndarray, mentors: np.ndarray) -> None:
     """Form new pairs (step 6)."""
     people.programme[mentees] = Status.PAIRED
+    people.served[mentees] = True
     people.matched_month[mentees] = t
     people.mentor[mentees] = mentors
     people.sector_match[mentees] = people.sector[mentees] == pool.sector[mentors]
@@ -79,7 +80,7 @@ class PairDynamics:
         p = people
         idx, codes = _pair_month(
             t, p.programme, p.matched_month, p.pair_started, p.contact, p.meetings, p.local_knowledge,
-            p.network_opened, p.sector_match, p.motivation, p.labour, p.mentor, p.id, p.sector, p.ties,
+            p.network_opened, p.sector_match, p.motivation, p.language, p.labour, p.mentor, p.id, p.sector, p.ties,
             p.cross_ties, p.new_ties, pool.hours, pool.willingness, pool.trained, pool.status, pool.network,
             pool.sector, self._params(follow_up), keys,
         )  # fmt: skip
@@ -116,7 +117,7 @@ def _give_ties(i, m, t, sector, ties, cross_ties, new_ties, sector_match, networ
 @numba.njit(cache=True)
 def _pair_month(
     t, programme, matched_month, pair_started, contact, meetings, knowledge, network_opened, sector_match,
-    motivation, labour, mentor, ids, sector, ties, cross_ties, new_ties, hours, willingness, trained,
+    motivation, language, labour, mentor, ids, sector, ties, cross_ties, new_ties, hours, willingness, trained,
     mentor_status, network, mentor_sector, q, keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
     """One month of every pair, in place. Returns (mentees whose pair ends, exit code of each)."""
@@ -146,7 +147,8 @@ def _pair_month(
         hours_cap = min(1.0, hours[m] / (q[Q_HOURS_PER_MEETING] * max(q[Q_MEETINGS], 1e-9)))
         held = int(np.floor(q[Q_MEETINGS] * c * hours_cap + uniform_at(keys[4], pid)))
         meetings[i] += held
-        knowledge[i] = min(1.0, knowledge[i] + q[Q_KNOWLEDGE] * held * (2.0 if sector_match[i] else 1.0))
+        need = 2 * (1 - language[i])  # those furthest from the local codes gain most
+        knowledge[i] = min(1.0, knowledge[i] + q[Q_KNOWLEDGE] * held * need * (2.0 if sector_match[i] else 1.0))
         if not network_opened[i]:
             logit = q[Q_OPEN_BASE] + q[Q_OPEN_TRUST] * meetings[i] + q[Q_OPEN_SECTOR] * sector_match[i] + q[Q_OPEN_WILLING] * (willingness[m] - 0.5)
             if uniform_at(keys[5], pid) < 1 / (1 + np.exp(-logit)):

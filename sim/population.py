@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from enum import IntEnum
 
 import numpy as np
+import scipy.stats
 
 from sim.rng import Streams
 from sim.scenario import AGE_BANDS, LABOUR_STATUSES, SKILLS, Scenario
@@ -52,6 +53,11 @@ def is_employed(labour: np.ndarray) -> np.ndarray:
     return (labour == Labour.EMPLOYED_AT_LEVEL) | (labour == Labour.EMPLOYED_BELOW_LEVEL)
 
 
+def participants(people: Population) -> np.ndarray:
+    """Participants: served by the programme (screened in while funded, or matched), not the comparison group."""
+    return people.served & (people.programme != Status.COMPARISON)
+
+
 def caseload(programme: np.ndarray) -> int:
     """Mentees the organisation is handling: waiting or paired."""
     return int(np.count_nonzero(programme == Status.WAITING) + np.count_nonzero(programme == Status.PAIRED))
@@ -82,6 +88,7 @@ class Population:
     local_knowledge: np.ndarray  # 0-1, gained in a mentoring pair
     # programme state
     programme: np.ndarray  # Status code
+    served: np.ndarray  # accepted by a funded organisation (screened) or matched: a participant unless in the comparison group
     exit_reason: np.ndarray  # Exit code
     accepted_month: np.ndarray  # month index t of acceptance into the programme or comparison group
     ready_month: np.ndarray  # first month the mentee can be matched (dual hand-over delay)
@@ -113,19 +120,24 @@ def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
     return np.searchsorted(np.cumsum(shares)[:-1], u, side="right").astype(np.int8)
 
 
-def _beta(streams: Streams, name: str, n: int, mean: float, strength: float = 6.0) -> np.ndarray:
+def _beta(u: np.ndarray, mean: float, strength: float = 6.0) -> np.ndarray:
+    """Beta(mean, strength) by inversion, so each person's value depends on their own draw only."""
     mean = min(max(mean, 1e-3), 1 - 1e-3)
-    return streams.generator(name).beta(mean * strength, (1 - mean) * strength, n).astype(np.float32)
+    return scipy.stats.beta.ppf(u, mean * strength, (1 - mean) * strength).astype(np.float32)
 
 
-def build_population(scenario: Scenario, streams: Streams) -> Population:
-    """Draw the jobseekers of a scenario (set-up streams, identical for the programme and its twin)."""
+def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: int) -> Population:
+    """Draw people ``ids``: at set-up (``month`` -1) with the initial labour status, later as newcomers.
+
+    Every attribute comes from the person's own counter-based draw, so the same person is drawn the
+    same in every scenario of a comparison (common random numbers).
+    """
     pop = scenario.population
-    n = pop.size
+    n = len(ids)
     k = len(scenario.sectors)
 
     def u(name: str) -> np.ndarray:
-        return streams.uniform(f"init.{name}", -1, n)
+        return streams.uniform(f"people.{name}", month, ids)
 
     band = _categorical(u("age_band"), [pop.age_bands[b] for b in AGE_BANDS])
     lows = np.array([int(b.split("-")[0]) for b in AGE_BANDS])
@@ -134,14 +146,12 @@ def build_population(scenario: Scenario, streams: Streams) -> Population:
     skill = _categorical(u("skill"), [pop.skill_shares[s] for s in SKILLS])
     recog_share = np.array([pop.recognised_qualifications[s] for s in SKILLS], dtype=np.float32)
     sector = _categorical(u("sector"), [s.jobseeker_share for s in scenario.sectors])
-    labour = _categorical(u("labour"), [pop.initial_status[s] for s in LABOUR_STATUSES])
+    initial = month < 0
+    labour = _categorical(u("labour"), [pop.initial_status[s] for s in LABOUR_STATUSES]) if initial else np.zeros(n, dtype=np.int8)
     ties = np.zeros((n, k), dtype=np.uint8)
-    ties[np.arange(n), sector] = streams.generator("init.ties").poisson(pop.initial_ties_mean, n).clip(0, 255)
-    unemployed = labour == Labour.UNEMPLOYED
-    months_unemployed = np.where(
-        unemployed, streams.generator("init.months_unemployed").exponential(pop.initial_months_unemployed_mean, n), 0
-    ).astype(np.int16)
-    districts = scenario.programme.matching.districts
+    ties[np.arange(n), sector] = scipy.stats.poisson.ppf(u("ties"), pop.initial_ties_mean).clip(0, 255)
+    mean_unemployed = pop.initial_months_unemployed_mean if initial else 0.0
+    months_unemployed = np.where(labour == Labour.UNEMPLOYED, -mean_unemployed * np.log1p(-u("months_unemployed")), 0)
     no_month = np.full(n, NO_MONTH, dtype=np.int32)
     return Population(
         age=age,
@@ -149,19 +159,20 @@ def build_population(scenario: Scenario, streams: Streams) -> Population:
         non_eu=u("origin") < pop.non_eu_share,
         skill=skill,
         sector=sector,
-        language=_beta(streams, "init.language", n, pop.language_mean),
+        language=_beta(u("language"), pop.language_mean),
         recognised=u("recognised") < recog_share[skill],
-        motivation=_beta(streams, "init.motivation", n, pop.motivation_mean),
-        district=(u("district") * districts).astype(np.int8),
+        motivation=_beta(u("motivation"), pop.motivation_mean),
+        district=(u("district") * scenario.programme.matching.districts).astype(np.int8),
         preference=(u("preference") * 4).astype(np.int8),
         ties=ties,
         cross_ties=np.zeros(n, dtype=bool),
         labour=labour,
-        months_unemployed=months_unemployed,
-        months_in_status=(u("tenure") * 24).astype(np.int16),
+        months_unemployed=months_unemployed.astype(np.int16),
+        months_in_status=(u("tenure") * 24 if initial else np.zeros(n)).astype(np.int16),
         employer=np.full(n, -1, dtype=np.int32),
         local_knowledge=np.zeros(n, dtype=np.float32),
         programme=np.zeros(n, dtype=np.int8),
+        served=np.zeros(n, dtype=bool),
         exit_reason=np.zeros(n, dtype=np.int8),
         accepted_month=no_month.copy(),
         ready_month=no_month.copy(),
@@ -174,5 +185,28 @@ def build_population(scenario: Scenario, streams: Streams) -> Population:
         meetings=np.zeros(n, dtype=np.int16),
         new_ties=np.zeros(n, dtype=np.int16),
         network_opened=np.zeros(n, dtype=bool),
-        id=np.arange(n),
+        id=np.asarray(ids, dtype=np.int64),
     )
+
+
+def build_population(scenario: Scenario, streams: Streams) -> Population:
+    """Draw the jobseekers of a scenario (identical for the programme and its twin)."""
+    return draw_people(scenario, streams, np.arange(scenario.population.size), -1)
+
+
+def turnover(scenario: Scenario, streams: Streams, people: Population, t: int, exempt: np.ndarray) -> np.ndarray:
+    """People who leave the region's labour force for good are replaced by unemployed newcomers.
+
+    Programme applicants are exempt from the moment they apply (``exempt``), so participants keep
+    their identity. Returns the positions replaced.
+    """
+    rate = scenario.population.turnover_rate
+    if rate <= 0:
+        return np.zeros(0, dtype=np.int64)
+    candidates = np.flatnonzero(~exempt)
+    leaving = candidates[streams.uniform("people.turnover", t, people.id[candidates]) < rate]
+    if len(leaving):
+        newcomers = draw_people(scenario, streams, people.id[leaving], t)
+        for f in fields(people):
+            getattr(people, f.name)[leaving] = getattr(newcomers, f.name)
+    return leaving

@@ -126,6 +126,7 @@ class Population(Section):
     )
     motivation_mean: float = share(0.6, "Mean motivation (0-1); Beta distributed.", ASSUME)
     initial_ties_mean: float = P(0.3, "Mean number of professional ties to employers in one's own sector at the start.", "ties", ASSUME, ge=0)
+    turnover_rate: float = rate(0.0, "Monthly chance that a person not in the programme leaves the region's labour force for good and is replaced by an unemployed newcomer (0: a closed population).", "assumption; newcomers keep arriving in Brussels (P15)")
     initial_months_unemployed_mean: float = P(12.0, "Mean months unemployed of those unemployed at the start (exponential).", "months", "Statbel: 31-53 % still unemployed after a year (DOMAIN.md §5)", ge=0)
 
     @model_validator(mode="after")
@@ -307,7 +308,7 @@ class Pairs(Section):
     mentee_end_rate: float = rate(0.01, "Monthly chance that a pair ends early for mentee reasons.", "Grossman & Rhodes 2002: ~1/3 for mentee reasons")
     training_early_end_reduction: float = share(0.4, "Relative reduction of mentor-reason early endings for trained mentors.", "Kupersmidt et al. 2017: training best predicts match length (DOMAIN.md §5); size assumed")
     training_entry_multiplier: float = P(2.0, "Training/internship entry of a mentee in a running pair, relative to others.", "factor", "MentorU 2013: more internships and training [P15]; size assumed", ge=0)
-    local_knowledge_per_meeting: float = P(0.04, "Local knowledge (social codes, sector advice) gained per meeting; x2 with a mentor of one's sector.", "per meeting", "assumption; mentees value culture- and sector-specific advice [VDC19]", ge=0)
+    local_knowledge_per_meeting: float = P(0.04, "Local knowledge (social codes, sector advice) gained per meeting by a mentee of average language; x2 with a mentor of one's sector, scaled by need 2 x (1 - language).", "per meeting", "assumption; mentees value culture- and sector-specific advice [VDC19]; effects concentrate on the most disadvantaged (Battisti et al. 2019, DOMAIN.md §5)", ge=0)
     network_open_base: float = P(-5.0, "Log-odds a month that a mentor opens the network, before the effects below.", "log-odds", "assumption; few mentees got a network [VDC19 §4.2]")
     network_guideline_effect: float = P(2.0, "Added log-odds when the guidelines ask mentors to open their network.", "log-odds", "proposed fix [VDC19 §5.3]; size assumed")
     network_trust_effect: float = P(0.1, "Added log-odds per meeting held (trust).", "log-odds", "mentors must trust the mentee first [VDC19 §4.2]")
