@@ -57,7 +57,7 @@ def build_employers(scenario: Scenario, streams: Streams) -> Employers:
     return Employers(
         sector=sector,
         sme=sme,
-        weight=np.where(sme, cfg.sme_vacancy_weight, 1.0),
+        weight=cfg.large_firm_vacancies_per_month * np.where(sme, cfg.sme_vacancy_weight, 1.0),
         hard_to_fill=u("hard_to_fill") < hard,
         diversity_plan=u("plan") < plan_share,
         champion=np.zeros(n, dtype=bool),
@@ -197,8 +197,9 @@ class LabourMarket:
             "vacancies": int(e.vacancies.sum()),
             "hires": int(counts[0]),
             "hires_sme": int(counts[1]),
-            "hires_large": int(counts[2]),
-            "unemployed": int(counts[3]),
+            "hires_large": int(counts[0] - counts[1]),
+            "hires_from_training": int(counts[3]),
+            "unemployed": int(counts[2]),
         }
 
 
@@ -262,7 +263,10 @@ def _labour_month(
     sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed,
     offers, weighted, boost, p, below_share, emp_cum, emp_order, first, last, hires, sme, keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
-    """One month of labour-market flows for every person, in place. Returns (hires, SME hires, large-firm hires, unemployed)."""
+    """One month of labour-market flows for every person, in place.
+
+    Returns (hires by employers, of which by SMEs, unemployed at the end, jobs found at the end of training).
+    """
     hired = hired_sme = unemployed_now = trained_hires = 0
     for i in range(len(labour)):
         was = labour[i]
@@ -324,4 +328,4 @@ def _labour_month(
             unemployed_now += 1
         else:
             months_unemployed[i] = 0
-    return np.array([hired + trained_hires, hired_sme, hired - hired_sme, unemployed_now])
+    return np.array([hired, hired_sme, unemployed_now, trained_hires])

@@ -56,7 +56,7 @@ SERIES = (
     "funding_month_eur", "budget_remaining_eur", "intake_open", "new_participants", "new_matches",
     "pairs_completed", "pairs_ended_early", "placements", "employed_share_participants",
     "employed_share_comparison", "employed_share_participants_without_programme", "economy_index",
-    "vacancies", "hires", "hires_sme", "hires_large", "unemployed",
+    "vacancies", "hires", "hires_sme", "hires_large", "hires_from_training", "unemployed",
 )  # fmt: skip
 
 

@@ -168,7 +168,7 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
         cross_ties=np.zeros(n, dtype=bool),
         labour=labour,
         months_unemployed=months_unemployed.astype(np.int16),
-        months_in_status=(u("tenure") * 24 if initial else np.zeros(n)).astype(np.int16),
+        months_in_status=_initial_tenure(u("tenure"), labour, scenario) if initial else np.zeros(n, dtype=np.int16),
         employer=np.full(n, -1, dtype=np.int32),
         local_knowledge=np.zeros(n, dtype=np.float32),
         programme=np.zeros(n, dtype=np.int8),
@@ -187,6 +187,12 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
         network_opened=np.zeros(n, dtype=bool),
         id=np.asarray(ids, dtype=np.int64),
     )
+
+
+def _initial_tenure(u: np.ndarray, labour: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """Months already spent in the initial status: up to two years, within the course for trainees."""
+    span = np.where(labour == Labour.TRAINING, scenario.labour_market.training_months, 24)
+    return (u * span).astype(np.int16)
 
 
 def build_population(scenario: Scenario, streams: Streams) -> Population:

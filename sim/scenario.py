@@ -222,7 +222,8 @@ class Employers(Section):
 
     per_1000_jobseekers: float = P(40.0, "Employer agents per 1,000 jobseeker agents.", "per 1000", ASSUME, gt=0)
     sme_share: float = share(0.85, "Share of employers that are SMEs.", ASSUME)
-    sme_vacancy_weight: float = P(0.5, "Vacancies per SME relative to a large firm (whose weight is 1).", "factor", ASSUME, gt=0)
+    large_firm_vacancies_per_month: float = P(4.0, "Vacancies a large firm opens a month in normal times, open to all candidates (hires from this population fill a share).", "vacancies/month", ASSUME, gt=0)
+    sme_vacancy_weight: float = P(0.5, "Vacancies per SME relative to a large firm.", "factor", ASSUME, gt=0)
     diversity_plan_share: float = share(0.15, "Share of large firms with a diversity plan (SMEs: a third of that).", ASSUME)
     champions_initial: int = P(3, "Employers engaged as mentor 'champions' at the start of the programme.", "employers", "TRIEC employer champions (DOMAIN.md §4); assumption", ge=0)
     champion_recruitment_rate: float = P(0.08, "Monthly chance that a funded programme engages one more champion employer.", "per month", ASSUME, ge=0, le=1)
