@@ -46,11 +46,12 @@ Metrics = dict[str, float]
 
 
 def docking_scenario(months: int) -> Scenario:
-    """Defaults with a downturn (months 24-41) so the economy factor and SME bias are exercised."""
+    """Defaults with a downturn (months 24-41) so the economy factor and SME bias are exercised, and turnover."""
     scenario = Scenario(months=months)
     scenario.population.size = N
     scenario.economy.shocks = [Shock(start="2016-01", end="2017-06")]
     scenario.programme.guidelines.network_opening = True  # more openings: a sharper test of the ties
+    scenario.population.turnover_rate = 0.01  # as the base scenario: newcomers replace leavers
     return scenario
 
 
@@ -97,6 +98,7 @@ def run_array(scenario: Scenario, seed: int, months: int, pairs: PairSetup | Non
     out: Metrics = {}
     for t in range(months):
         model.pair_dynamics.step(t, people, pool, follow_up, True)
+        model._turnover(t)  # step 8 as in MentoringModel.step: leavers replaced, then the market
         model.market.step(t, people, scenario.programme.pairs.training_entry_multiplier)  # as MentoringModel.step
         if t + 1 in CHECKPOINTS:
             out |= array_labour_metrics(model, t + 1)

@@ -13,6 +13,7 @@ the employer a hire goes to is not drawn (it does not feed back into the flows).
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 
 import mesa
@@ -44,6 +45,22 @@ def vacancy_factors(params: Scenario, t: int) -> tuple[float, float]:
             large *= shock.vacancy_factor
             sme *= shock.sme_vacancy_factor
     return large, sme
+
+
+def pick(u: float, shares: list[float]) -> int:
+    """The category of uniform ``u`` given category shares."""
+    total = 0.0
+    for category, share in enumerate(shares[:-1]):
+        total += share
+        if u < total:
+            return category
+    return len(shares) - 1
+
+
+def beta(rng: random.Random, mean: float, strength: float = 6.0) -> float:
+    """A Beta draw with the given mean (as the population's language and motivation)."""
+    mean = min(max(mean, 1e-3), 1 - 1e-3)
+    return rng.betavariate(mean * strength, (1 - mean) * strength)
 
 
 class Employer(mesa.Agent):
@@ -121,10 +138,18 @@ class Jobseeker(mesa.Agent):
         self.network_opened = False
         self.new_ties = 0
         self.pair_end: str | None = None
+        self.enrolled = False  # applicants (here: mentees) never leave the region
 
     def step(self) -> None:
         self.mentoring_month(self.model.t)
+        self.maybe_leave_region()
         self.labour_month()
+
+    def maybe_leave_region(self) -> None:
+        """Turnover: someone not in the programme may leave for good; an unemployed newcomer takes the place."""
+        if not self.enrolled and self.model.random.random() < self.model.params.population.turnover_rate:
+            for name, value in self.model.newcomer_state().items():
+                setattr(self, name, value)
 
     # -- hiring --------------------------------------------------------------------------------
     def attractiveness(self) -> float:
@@ -238,9 +263,9 @@ class Jobseeker(mesa.Agent):
         hours_cap = self.mentor.hours / (pc.hours_per_meeting * max(pc.meetings_per_month, 1e-9))
         held = math.floor(pc.meetings_per_month * self.contact * min(1.0, hours_cap) + rnd())
         self.meetings += held
-        self.local_knowledge = min(
-            1.0, self.local_knowledge + pc.local_knowledge_per_meeting * held * (2.0 if self.sector_match else 1.0)
-        )
+        need = 2 * (1 - self.language)  # those furthest from the local codes gain most
+        gain = pc.local_knowledge_per_meeting * held * need * (2.0 if self.sector_match else 1.0)
+        self.local_knowledge = min(1.0, self.local_knowledge + gain)
         if not self.network_opened:
             self.maybe_open_network()
         # endings
@@ -338,6 +363,7 @@ class TwinModel(mesa.Model):
         for js in mentees:
             js.mentor = self._draw_mentor(js.sector, setup)
             js.in_pair = True
+            js.enrolled = True
             js.matched_month = 0
             js.sector_match = js.mentor.sector == js.sector
             js.contact = 1.0
@@ -356,6 +382,27 @@ class TwinModel(mesa.Model):
         return Mentor(
             self, sector, int(self.rng.poisson(network_mean)), willingness, hours, rnd() < setup.trained_share
         )
+
+    def newcomer_state(self) -> dict[str, object]:
+        """Attributes of an unemployed newcomer, drawn from the scenario's population shares."""
+        pop = self.params.population
+        rnd = self.random.random
+        skill = pick(rnd(), [pop.skill_shares[s] for s in SKILLS])
+        sector = pick(rnd(), [s.jobseeker_share for s in self.params.sectors])
+        ties = [0] * len(self.params.sectors)
+        ties[sector] = int(self.rng.poisson(pop.initial_ties_mean))
+        return {
+            "skill": skill,
+            "sector": sector,
+            "language": beta(self.random, pop.language_mean),
+            "recognised": rnd() < pop.recognised_qualifications[SKILLS[skill]],
+            "motivation": beta(self.random, pop.motivation_mean),
+            "ties": ties,
+            "labour": UNEMPLOYED,
+            "months_unemployed": 0,
+            "months_in_status": 0,
+            "local_knowledge": 0.0,
+        }
 
     # -- economy and offers --------------------------------------------------------------------
     def economy_index(self) -> float:
