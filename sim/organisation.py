@@ -17,7 +17,7 @@ from sim.scenario import SKILLS, Programme, Scenario, month_index
 # applicant weights of each outreach channel: (female, male) x age bands 18-25, 26-45, 46-64 [P15 §III.D.6]
 CHANNEL_WEIGHTS: dict[str, np.ndarray] = {
     "employment_office": np.ones((2, 3)),
-    "youth_centres": np.array([[0.6, 0.2, 0.1], [3.0, 0.6, 0.2]]),
+    "youth_centres": np.array([[0.5, 0.2, 0.1], [4.0, 0.5, 0.2]]),
     "women_networks": np.array([[1.0, 3.0, 1.0], [0.2, 0.3, 0.2]]),
 }
 
