@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
 import numpy as np
+import scipy.special
 import scipy.stats
 
 from sim.rng import Streams
@@ -121,9 +123,28 @@ def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
 
 
 def _beta(u: np.ndarray, mean: float, strength: float = 6.0) -> np.ndarray:
-    """Beta(mean, strength) by inversion, so each person's value depends on their own draw only."""
-    mean = min(max(mean, 1e-3), 1 - 1e-3)
-    return scipy.stats.beta.ppf(u, mean * strength, (1 - mean) * strength).astype(np.float32)
+    """Beta(mean, strength) by inversion (a tabulated quantile function), so each person's value
+    depends on their own draw only."""
+    return np.interp(u, _GRID, _beta_quantiles(min(max(mean, 1e-3), 1 - 1e-3), strength)).astype(np.float32)
+
+
+_GRID = np.linspace(0.0, 1.0, 4097)
+
+
+@functools.cache
+def _beta_quantiles(mean: float, strength: float) -> np.ndarray:
+    return scipy.special.betaincinv(mean * strength, (1 - mean) * strength, _GRID)
+
+
+def _poisson(u: np.ndarray, mean: float) -> np.ndarray:
+    """Poisson(mean) by inversion of its cumulative distribution."""
+    cdf = _poisson_cdf(mean)
+    return np.searchsorted(cdf, u, side="right").clip(0, len(cdf) - 1)
+
+
+@functools.cache
+def _poisson_cdf(mean: float) -> np.ndarray:
+    return scipy.stats.poisson.cdf(np.arange(int(mean + 12 * np.sqrt(mean) + 12)), mean)
 
 
 def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: int) -> Population:
@@ -149,7 +170,7 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
     initial = month < 0
     labour = _categorical(u("labour"), [pop.initial_status[s] for s in LABOUR_STATUSES]) if initial else np.zeros(n, dtype=np.int8)
     ties = np.zeros((n, k), dtype=np.uint8)
-    ties[np.arange(n), sector] = scipy.stats.poisson.ppf(u("ties"), pop.initial_ties_mean).clip(0, 255)
+    ties[np.arange(n), sector] = _poisson(u("ties"), pop.initial_ties_mean).clip(0, 255)
     mean_unemployed = pop.initial_months_unemployed_mean if initial else 0.0
     months_unemployed = np.where(labour == Labour.UNEMPLOYED, -mean_unemployed * np.log1p(-u("months_unemployed")), 0)
     no_month = np.full(n, NO_MONTH, dtype=np.int32)
