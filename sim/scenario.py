@@ -251,7 +251,17 @@ class Mentors(Section):
     return_rate: float = rate(0.01, "Monthly chance that a mentor who left returns (while the programme is funded).", ASSUME)
 
 
-class Target(Section):
+class AgeRange(Section):
+    """A section with ``min_age`` and ``max_age`` (declared by each subclass): they must be in order."""
+
+    @model_validator(mode="after")
+    def _ages(self) -> AgeRange:
+        if self.max_age < self.min_age:  # type: ignore[attr-defined]
+            raise ValueError(f"max_age ({self.max_age}) is below min_age ({self.min_age})")  # type: ignore[attr-defined]
+        return self
+
+
+class Target(AgeRange):
     """Who the programme is for."""
 
     min_age: int = P(18, "Youngest eligible age.", "years", "DUO for a JOB: 18-30 (DOMAIN.md §4)", ge=0, le=100)
@@ -260,11 +270,6 @@ class Target(Section):
     non_eu_only: bool = Field(False, description="Only non-EU origin (e.g. DUO for a JOB).")
     min_months_unemployed: int = P(0, "Months of unemployment needed to be eligible.", "months", ASSUME, ge=0)
 
-    @model_validator(mode="after")
-    def _ages(self) -> Target:
-        if self.max_age < self.min_age:
-            raise ValueError(f"max_age ({self.max_age}) is below min_age ({self.min_age})")
-        return self
 
 
 class Outreach(Section):
@@ -375,7 +380,7 @@ class Renewal(Section):
     max_renewals: int = P(10, "Most renewals.", "renewals", ASSUME, ge=0)
 
 
-class Eligibility(Section):
+class Eligibility(AgeRange):
     """Restrictions a funder puts on who its money may serve."""
 
     min_age: int = P(0, "Youngest fundable participant.", "years", ASSUME, ge=0, le=100)
@@ -383,11 +388,6 @@ class Eligibility(Section):
     non_eu_only: bool = Field(False, description="Only non-EU origin.")
     registered_unemployed_only: bool = Field(True, description="Only registered unemployed (ESF calls).")
 
-    @model_validator(mode="after")
-    def _ages(self) -> Eligibility:
-        if self.max_age < self.min_age:
-            raise ValueError(f"max_age ({self.max_age}) is below min_age ({self.min_age})")
-        return self
 
 
 class Grant(Section):
