@@ -160,7 +160,7 @@ class MentoringModel(mesa.Model):
             people=people,
             pool=pool,
             cfg=self.params.programme.matching,
-            u=self.streams.generator("matching.order", t).random(len(mentors)),
+            u=self.streams.uniform("matching.order", t, mentors),
         )
         mentees, matched = match(req)
         start_pairs(t, people, pool, mentees, matched)

@@ -77,7 +77,7 @@ class Organisation:
         if not self.funded:
             return 0
         expected = self.coaches * self.cfg.matching.matches_per_coach_month
-        return int(expected) + int(self.streams.generator("programme.match_capacity", t).random() < expected % 1)
+        return int(expected) + int(self.streams.uniform("programme.match_capacity", t, 1)[0] < expected % 1)
 
     def intake(self, t: int, people: Population) -> np.ndarray:
         """Step 5: applications, screening (creaming or targeting), comparison group, dual hand-over.

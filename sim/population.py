@@ -147,6 +147,15 @@ def _poisson_cdf(mean: float) -> np.ndarray:
     return scipy.stats.poisson.cdf(np.arange(int(mean + 12 * np.sqrt(mean) + 12)), mean)
 
 
+PEOPLE_STREAMS = tuple(
+    f"people.{name}"
+    for name in (
+        "age_band", "age", "skill", "sector", "labour", "ties", "months_unemployed", "female", "origin",
+        "language", "recognised", "motivation", "district", "preference", "tenure",
+    )
+)  # fmt: skip
+
+
 def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: int) -> Population:
     """Draw people ``ids``: at set-up (``month`` -1) with the initial labour status, later as newcomers.
 
@@ -157,8 +166,10 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
     n = len(ids)
     k = len(scenario.sectors)
 
+    draws = streams.uniforms(PEOPLE_STREAMS, month, ids)
+
     def u(name: str) -> np.ndarray:
-        return streams.uniform(f"people.{name}", month, ids)
+        return draws[f"people.{name}"]
 
     band = _categorical(u("age_band"), [pop.age_bands[b] for b in AGE_BANDS])
     lows = np.array([int(b.split("-")[0]) for b in AGE_BANDS])

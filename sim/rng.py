@@ -55,6 +55,15 @@ def _mix(x: int) -> int:
     return x ^ (x >> 31)
 
 
+@numba.njit(cache=True)
+def _uniform_rows(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    out = np.empty((len(keys), len(ids)))
+    for r in range(len(keys)):
+        for j in range(len(ids)):
+            out[r, j] = uniform_at(keys[r], ids[j])
+    return out
+
+
 class Streams:
     """Per-decision, per-month random numbers for one seed."""
 
@@ -77,3 +86,9 @@ class Streams:
         """U(0,1) draws for agent slots ``idx`` (an index array, or ``n`` for all of ``0..n-1``)."""
         idx = np.arange(idx) if isinstance(idx, int | np.integer) else np.asarray(idx)
         return _uniforms(np.uint64(self.key(name, month)), idx.astype(np.int64, copy=False))
+
+    def uniforms(self, names: tuple[str, ...], month: int, ids: np.ndarray) -> dict[str, np.ndarray]:
+        """Draws of several decisions for the same agents at once (same values as :meth:`uniform`)."""
+        keys = np.array([self.key(name, month) for name in names], dtype=np.uint64)
+        rows = _uniform_rows(keys, np.asarray(ids, dtype=np.int64))
+        return dict(zip(names, rows, strict=True))
