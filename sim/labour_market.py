@@ -147,9 +147,9 @@ class LabourMarket:
         )
         return (self.skill_effect[people.skill] * np.exp(log)).astype(np.float32)
 
-    def refresh(self, people: Population, idx: np.ndarray) -> None:
-        """Newcomers at positions ``idx``: recompute their fixed attractiveness."""
-        self.static[people.id[idx]] = self._static_attractiveness(people.subset(idx))
+    def welcome(self, newcomers: Population) -> None:
+        """Newcomers replace leavers: their fixed attractiveness replaces the leavers'."""
+        self.static[newcomers.id] = self._static_attractiveness(newcomers)
 
     def _hazards(self, people: Population, offers: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Monthly hiring chance of jobseekers ``idx`` (used to normalise the baseline rate)."""

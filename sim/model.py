@@ -186,9 +186,9 @@ class MentoringModel(mesa.Model):
         else:
             accepted = plan.accepted_month[p.id]
             exempt = (accepted != NO_MONTH) & (accepted <= t)
-        replaced = turnover(self.params, self.streams, p, t, exempt)
-        if len(replaced):
-            self.market.refresh(p, replaced)
+        newcomers = turnover(self.params, self.streams, p, t, exempt)
+        if newcomers is not None:
+            self.market.welcome(newcomers)
 
     def _leave_waiting_list(self, t: int) -> None:
         p = self.people

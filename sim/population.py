@@ -232,19 +232,20 @@ def build_population(scenario: Scenario, streams: Streams) -> Population:
     return draw_people(scenario, streams, np.arange(scenario.population.size), -1)
 
 
-def turnover(scenario: Scenario, streams: Streams, people: Population, t: int, exempt: np.ndarray) -> np.ndarray:
+def turnover(scenario: Scenario, streams: Streams, people: Population, t: int, exempt: np.ndarray) -> Population | None:
     """People who leave the region's labour force for good are replaced by unemployed newcomers.
 
     Programme applicants are exempt from the moment they apply (``exempt``), so participants keep
-    their identity. Returns the positions replaced.
+    their identity. Returns the newcomers (their ``id`` says whom they replaced), or None.
     """
     rate = scenario.population.turnover_rate
     if rate <= 0:
-        return np.zeros(0, dtype=np.int64)
+        return None
     candidates = np.flatnonzero(~exempt)
     leaving = candidates[streams.uniform("people.turnover", t, people.id[candidates]) < rate]
-    if len(leaving):
-        newcomers = draw_people(scenario, streams, people.id[leaving], t)
-        for f in fields(people):
-            getattr(people, f.name)[leaving] = getattr(newcomers, f.name)
-    return leaving
+    if len(leaving) == 0:
+        return None
+    newcomers = draw_people(scenario, streams, people.id[leaving], t)
+    for f in fields(people):
+        getattr(people, f.name)[leaving] = getattr(newcomers, f.name)
+    return newcomers
