@@ -44,7 +44,6 @@ from sim.population import (
     Status,
     build_population,
     caseload,
-    is_employed,
     participants,
     turnover,
 )
@@ -86,6 +85,7 @@ class MentoringModel(mesa.Model):
         self.market = LabourMarket(scenario, self.employers, self.people, self.streams)
         if twin_of is not None:  # people are independent given the vacancies: follow the participants only
             self.people = self.people.subset(np.flatnonzero(twin_of.participant))
+            self.plan_months = (twin_of.accepted_month[self.people.id], twin_of.exit_month[self.people.id])
         self.funding = FundingSchedule(scenario, self.streams)
         self.organisation = Organisation(scenario, self.funding, self.streams)
         self.pool = MentorPool.empty()
@@ -198,21 +198,10 @@ class MentoringModel(mesa.Model):
 
     def _record(self, t: int, row: dict[str, float]) -> None:
         p = self.people
-        plan = self.twin_of
-        accepted = plan.accepted_month[p.id] if plan else p.accepted_month
-        exited = plan.exit_month[p.id] if plan else p.exit_month
-        self.checks.record(t, p.labour, accepted, exited)
-        employed = is_employed(p.labour)
-        participant = plan.participant[p.id] if plan else participants(p)
-        joined = participant & (accepted <= t) & (accepted != NO_MONTH)
-        row["employed_share_participants"] = float(employed[joined].mean()) if joined.any() else np.nan
-        comparison = p.programme == Status.COMPARISON
-        row["employed_share_comparison"] = float(employed[comparison].mean()) if comparison.any() else np.nan
-        row["active_pairs"] = int((p.programme == Status.PAIRED).sum())
-        row["waiting_list"] = int((p.programme == Status.WAITING).sum())
+        accepted, exited = (self.plan_months if self.twin_of else (p.accepted_month, p.exit_month))
+        row |= self.checks.record(t, p, accepted, exited, all_participants=self.twin_of is not None)
         row["mentor_pool"] = len(self.pool.active())
         row["mentors_available"] = len(self.pool.available())
-        row["placements"] = int((joined & employed & (p.months_in_status == 0)).sum())
         for name, value in row.items():
             if name in self.series:
                 self.series[name][t] = value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+import numba
 import numpy as np
 
 from sim.population import NO_MONTH, Exit, Labour, Population, Status, is_employed, participants
@@ -31,11 +32,23 @@ class Checkpoints:
     def empty(cls, n: int) -> Checkpoints:
         return cls(*(np.full(n, -1, dtype=np.int8) for _ in CHECKS))
 
-    def record(self, t: int, labour: np.ndarray, accepted: np.ndarray, exited: np.ndarray) -> None:
-        """Record the status of everyone whose checkpoint falls in month ``t``."""
-        for name, base, lag in (("exit", exited, 0), ("exit6", exited, 6), ("acc6", accepted, 6), ("acc12", accepted, 12)):
-            due = np.flatnonzero(base == t - lag)
-            getattr(self, name)[due] = labour[due]
+    def record(self, t: int, people: Population, accepted: np.ndarray, exited: np.ndarray, all_participants: bool) -> dict[str, float]:
+        """Record the status of everyone whose checkpoint falls in month ``t``; return the month's tallies.
+
+        ``accepted``/``exited`` are the months of acceptance and exit (from the programme run, also in
+        its twin); ``all_participants``: everyone here is a participant (the twin follows only them).
+        """
+        n = _tally(
+            t, people.labour, people.months_in_status, people.programme, people.served, accepted, exited,
+            all_participants, self.exit, self.exit6, self.acc6, self.acc12,
+        )  # fmt: skip
+        return {
+            "employed_share_participants": n[1] / n[0] if n[0] else np.nan,
+            "employed_share_comparison": n[3] / n[2] if n[2] else np.nan,
+            "active_pairs": int(n[4]),
+            "waiting_list": int(n[5]),
+            "placements": int(n[6]),
+        }
 
     def expand(self, ids: np.ndarray, n: int) -> Checkpoints:
         """Checkpoints of a subset (people ``ids``) placed in a full-size population of ``n``."""
@@ -46,6 +59,38 @@ class Checkpoints:
 
     def __iter__(self):
         return iter(getattr(self, f.name) for f in fields(self))
+
+
+PAIRED, WAITING, COMPARISON = int(Status.PAIRED), int(Status.WAITING), int(Status.COMPARISON)
+AT_LEVEL, BELOW_LEVEL = int(Labour.EMPLOYED_AT_LEVEL), int(Labour.EMPLOYED_BELOW_LEVEL)
+
+
+@numba.njit(cache=True)
+def _tally(t, labour, months_in_status, programme, served, accepted, exited, all_participants, c_exit, c_exit6, c_acc6, c_acc12):  # noqa: ANN001, ANN202
+    """One pass over the people: checkpoints due this month, and the month's counts (see Checkpoints.record)."""
+    joined = joined_employed = comparison = comparison_employed = paired = waiting = placements = 0
+    for i in range(len(labour)):
+        status, a, x = labour[i], accepted[i], exited[i]
+        employed = AT_LEVEL <= status <= BELOW_LEVEL
+        if x == t:
+            c_exit[i] = status
+        if x == t - 6:
+            c_exit6[i] = status
+        if a == t - 6:
+            c_acc6[i] = status
+        if a == t - 12:
+            c_acc12[i] = status
+        state = programme[i]
+        paired += state == PAIRED
+        waiting += state == WAITING
+        if state == COMPARISON:
+            comparison += 1
+            comparison_employed += employed
+        elif (all_participants or served[i]) and NO_MONTH < a <= t:
+            joined += 1
+            joined_employed += employed
+            placements += employed and months_in_status[i] == 0
+    return np.array([joined, joined_employed, comparison, comparison_employed, paired, waiting, placements])
 
 
 def _share(mask: np.ndarray, among: np.ndarray) -> float:
