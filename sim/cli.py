@@ -249,5 +249,11 @@ def _markdown(rows: list[dict[str, str]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
+# Studies (sim/study_cli.py): compare scenarios on common seeds, sweep a study file.
+from sim.study_cli import compare, sweep  # noqa: E402 - the study commands use load_or_exit from above
+
+app.command()(compare)
+app.command()(sweep)
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,342 @@
+"""Studies: many scenarios x seeds, run through the results store, returned as one tidy table.
+
+A study file (``scenarios/studies/*.yaml``) names a ``base`` scenario and either
+
+- ``kind: sweep``: ``levers`` and ``uncertainties`` (parameter paths, each with ``values``, a
+  ``range`` or ``from_scenario: true``) combined by a ``design`` (``factorial`` or ``lhs``), or
+- ``kind: designs``: a list of ``designs`` (scenario files) compared with the base,
+
+and the ``outcomes`` of interest with their direction. Every experiment (one resolved scenario) runs
+``replicates`` times on the same seeds ``seed, seed + 1, ...`` (common random numbers). The public
+building blocks, for the commands and for later analyses (sensitivity, scenario discovery):
+
+- :func:`load_study`, :func:`study_experiments`: the study and its experiments (scenarios + values);
+- :func:`tasks_for`: experiments x seeds as :class:`~sim.executors.Task`;
+- :func:`run_tasks`: run tasks through a :class:`~sim.store.Store` (skipping finished runs) and
+  return the table: one row per run with ``experiment``, the experiment's values, ``replicate``,
+  ``seed``, ``run_key`` and every outcome;
+- :func:`paired_differences`: each experiment minus a reference experiment, seed by seed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy import stats
+from scipy.stats import qmc
+
+from sim.executors import Done, Runner, Task, execute
+from sim.loader import (
+    Origin,
+    Problem,
+    ScenarioError,
+    _dotted,
+    _origin,
+    _read_document,
+    _show,
+    load_scenario,
+    parameter_records,
+    scenario_hash,
+)
+from sim.run import run_replicate
+from sim.scenario import Scenario, month_index
+from sim.store import Store, run_key
+
+CONFIDENCE = 0.95
+
+
+class StudyError(ScenarioError):
+    """A study file is invalid; ``str()`` explains where and why (as for scenarios)."""
+
+    def __str__(self) -> str:
+        return super().__str__().replace("Invalid scenario", "Invalid study", 1)
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Parameter(Spec):
+    """A parameter the study varies: ``values`` (discrete), a ``range`` or the range documented in the scenario."""
+
+    path: str = Field(description="Dotted parameter path, as for --set (e.g. programme.follow_up.intensity).")
+    values: list[Any] | None = Field(None, description="Discrete or categorical values.")
+    range: tuple[float, float] | None = Field(None, description="[low, high] of a numeric parameter.")
+    from_scenario: bool = Field(False, description="Take [low, high] from the record's range in the base scenario.")
+    levels: int = Field(3, ge=2, description="Factorial design: evenly spaced points in a range.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Parameter:
+        given = [self.values is not None, self.range is not None, self.from_scenario]
+        if sum(given) != 1:
+            raise ValueError(f"{self.path}: give exactly one of values, range or from_scenario: true")
+        if self.values is not None and not self.values:
+            raise ValueError(f"{self.path}: values must not be empty")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError(f"{self.path}: the range is reversed, write [low, high]")
+        return self
+
+
+class Outcome(Spec):
+    """An outcome column and whether more (maximise) or less (minimise) of it is better."""
+
+    name: str
+    direction: Literal["maximise", "minimise"]
+
+
+class Design(Spec):
+    """How the parameter values are combined: every combination, or a Latin hypercube sample."""
+
+    method: Literal["factorial", "lhs"] = "factorial"
+    samples: int | None = Field(None, ge=1, description="lhs: number of experiments.")
+    seed: int = Field(0, ge=0, description="lhs: seed of the sample.")
+
+    @model_validator(mode="after")
+    def _samples(self) -> Design:
+        if self.method == "lhs" and self.samples is None:
+            raise ValueError("design: lhs needs samples")
+        return self
+
+
+class Study(Spec):
+    """A study file."""
+
+    name: str
+    description: str = ""
+    kind: Literal["sweep", "designs"] = "sweep"
+    base: str = Field(description="Base scenario file, relative to the study file.")
+    designs: list[str] = Field(default_factory=list, description="kind designs: scenario files compared with base.")
+    levers: list[Parameter] = Field(default_factory=list)
+    uncertainties: list[Parameter] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(min_length=1)
+    design: Design = Field(default_factory=Design)
+    replicates: int = Field(10, ge=1)
+    seed: int = Field(1, ge=0, description="Replicate r of every experiment uses seed + r.")
+
+    @model_validator(mode="after")
+    def _kind(self) -> Study:
+        if self.kind == "designs" and not self.designs:
+            raise ValueError("a study of kind designs needs designs: a list of scenario files")
+        if self.kind == "sweep" and not (self.levers or self.uncertainties):
+            raise ValueError("a sweep needs levers or uncertainties")
+        return self
+
+    @property
+    def parameters(self) -> list[Parameter]:
+        return [*self.levers, *self.uncertainties]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One point of a study: a resolved scenario and the values that define it."""
+
+    index: int
+    values: dict[str, Any]
+    scenario: Scenario
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a study file; raises :class:`StudyError` naming file, line and field."""
+    path = Path(path)
+    try:
+        data, origins = _read_document(path)
+    except ScenarioError as err:
+        raise StudyError(err.problems) from None
+    try:
+        return Study.model_validate(data)
+    except ValidationError as err:
+        problems = []
+        for e in err.errors():
+            loc = tuple(e["loc"])
+            given = None if e["type"] == "missing" else _show(e["input"])
+            problems.append(Problem(_origin(loc, origins), _dotted(loc), e["msg"].removeprefix("Value error, "), given))
+        raise StudyError(problems) from None
+
+
+def study_experiments(study: Study, study_path: Path, overrides: Sequence[str] = ()) -> list[Experiment]:
+    """The study's experiments; ``overrides`` (``--set`` strings) apply to every scenario before the study's values."""
+    folder = Path(study_path).parent
+    base = _load(folder / study.base, overrides, study_path)
+    if study.kind == "designs":
+        scenarios = [base, *(_load(folder / f, overrides, study_path) for f in study.designs)]
+        return [Experiment(i, {"design": s.name}, s) for i, s in enumerate(scenarios)]
+    points = _points(study, base)
+    experiments = []
+    for i, values in enumerate(points):
+        settings = [*overrides, *(f"{p}={json.dumps(v)}" for p, v in values.items())]
+        experiments.append(Experiment(i, values, _load(folder / study.base, settings, study_path)))
+    return experiments
+
+
+def tasks_for(
+    experiments: Sequence[Experiment], seeds: Sequence[int], runner: Runner = run_replicate, keep_series: bool = False
+) -> list[Task]:
+    """Every experiment on every seed (the same seeds for all: common random numbers)."""
+    tasks = []
+    for e in experiments:
+        digest = scenario_hash(e.scenario)
+        for r, seed in enumerate(seeds):
+            info = {"experiment": e.index, **e.values, "replicate": r}
+            tasks.append(Task(run_key(digest, seed), e.scenario, seed, info, keep_series, runner))
+    return tasks
+
+
+def run_tasks(
+    tasks: Sequence[Task],
+    store: Store,
+    workers: int | None = None,
+    dask: str | None = None,
+    on_result: Callable[[Done], None] | None = None,
+) -> pd.DataFrame:
+    """Run the tasks not yet done in ``store`` and return the table of all tasks that are done, in task order.
+
+    A failed run is recorded in the store's manifest and left out of the table."""
+    for done in execute(pending(tasks, store), workers, dask):
+        if done.error is None:
+            store.write(done.key, done.row or {}, done.series)
+        else:
+            store.fail(done.key, done.error)
+        if on_result:
+            on_result(done)
+    store.flush()
+    return experiment_table(tasks, store)
+
+
+def pending(tasks: Sequence[Task], store: Store) -> list[Task]:
+    """The tasks whose run is not yet done in ``store``, one per key."""
+    return list({t.key: t for t in tasks if not store.is_done(t.key)}.values())
+
+
+def experiment_table(tasks: Sequence[Task], store: Store) -> pd.DataFrame:
+    """One row per done task: its own ``info``, ``seed``, ``run_key`` and the stored outcomes."""
+    rows = []
+    for t in tasks:
+        if store.is_done(t.key):
+            stored = pd.read_parquet(store.runs / f"{t.key}.parquet").iloc[0].to_dict()
+            outcomes = {k: v for k, v in stored.items() if k not in t.info and k not in ("seed", "run_key")}
+            rows.append({**t.info, "seed": t.seed, "run_key": t.key, **outcomes})
+    return pd.DataFrame(rows)
+
+
+def paired_differences(
+    table: pd.DataFrame, by: str, reference: Any, outcomes: Sequence[str], confidence: float = CONFIDENCE
+) -> pd.DataFrame:
+    """Per value of ``by`` other than ``reference`` and per outcome: the mean of (value - reference) over the
+    seeds both have, with a ``confidence`` t interval. Columns: ``by, outcome, reference_mean, mean,
+    difference, low, high, n``."""
+    ref = table[table[by] == reference].set_index("seed")
+    rows = []
+    for other, group in table[table[by] != reference].groupby(by, sort=False):
+        alt = group.set_index("seed")
+        for outcome in outcomes:
+            pair = pd.concat([ref[outcome], alt[outcome]], axis=1, keys=["ref", "alt"]).astype(float).dropna()
+            diffs = (pair["alt"] - pair["ref"]).to_numpy()
+            n = len(diffs)
+            mean = float(diffs.mean()) if n else np.nan
+            half = stats.t.ppf(0.5 + confidence / 2, n - 1) * diffs.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+            rows.append(
+                {
+                    by: other,
+                    "outcome": outcome,
+                    "reference_mean": float(pair["ref"].mean()) if n else np.nan,
+                    "mean": float(pair["alt"].mean()) if n else np.nan,
+                    "difference": mean,
+                    "low": mean - half,
+                    "high": mean + half,
+                    "n": n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def run_with_cliffs(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
+    """:func:`~sim.run.run_replicate` plus the waiting list at each funding cliff.
+
+    ``waiting_list_cliff_<i>``: the largest waiting list in the 6 months after the end month of grant
+    ``i`` (its first call; 1-based); ``waiting_list_cliff_max``: the largest of them (NaN: no grant
+    ends within the run)."""
+    series, outcomes = run_replicate(scenario, seed)
+    waiting = series["waiting_list"].to_numpy(dtype=float)
+    cliffs = {}
+    for i, grant in enumerate(scenario.funding.grants, 1):
+        end = month_index(grant.end) - scenario.start_index
+        if 0 <= end < scenario.months - 1:
+            cliffs[f"waiting_list_cliff_{i}"] = float(waiting[end + 1 : end + 7].max())
+    extra = {"waiting_list_cliff_max": max(cliffs.values(), default=np.nan), **cliffs}
+    return series, outcomes | extra
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _load(path: Path, overrides: Sequence[str], study_path: Path) -> Scenario:
+    """A scenario of the study; its errors are reported as errors of the study."""
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as err:
+        note = Problem(Origin(str(study_path)), "", f"in the scenario {path} with the study's values")
+        raise StudyError([note, *err.problems]) from None
+
+
+def _ranges(study: Study, base: Scenario) -> dict[str, tuple[float, float] | list[Any]]:
+    """Each parameter's values (list) or [low, high] (tuple), with ranges taken from the scenario where asked."""
+    records = parameter_records(base)
+    found: dict[str, tuple[float, float] | list[Any]] = {}
+    for p in study.parameters:
+        if p.values is not None:
+            found[p.path] = list(p.values)
+        elif p.range is not None:
+            found[p.path] = (float(p.range[0]), float(p.range[1]))
+        else:
+            record = records.get(p.path, {})
+            if "range" not in record:
+                message = "from_scenario: true, but the base scenario documents no range for this parameter"
+                raise StudyError(
+                    [Problem(Origin("(study)"), p.path, message, None, "a record with range: [low, high]")]
+                )
+            found[p.path] = (float(record["range"][0]), float(record["range"][1]))
+    return found
+
+
+def _points(study: Study, base: Scenario) -> list[dict[str, Any]]:
+    """The parameter values of every experiment of a sweep (integers stay integers)."""
+    ranges = _ranges(study, base)
+    integer = {p: isinstance(_value_at(base, p), int) and not isinstance(_value_at(base, p), bool) for p in ranges}
+
+    def cast(path: str, value: float) -> Any:
+        return int(round(value)) if integer[path] else float(value)
+
+    if study.design.method == "factorial":
+        levels = {p.path: p.levels for p in study.parameters}
+        axes = [
+            spec if isinstance(spec, list) else list(dict.fromkeys(cast(p, v) for v in np.linspace(*spec, levels[p])))
+            for p, spec in ranges.items()
+        ]
+        return [dict(zip(ranges, combo, strict=True)) for combo in itertools.product(*axes)]
+    unit = qmc.LatinHypercube(d=len(ranges), seed=study.design.seed).random(study.design.samples or 1)
+    points = []
+    for row in unit:
+        point = {}
+        for (p, spec), u in zip(ranges.items(), row, strict=True):
+            point[p] = (
+                spec[min(int(u * len(spec)), len(spec) - 1)]
+                if isinstance(spec, list)
+                else cast(p, spec[0] + u * (spec[1] - spec[0]))
+            )
+        points.append(point)
+    return points
+
+
+def _value_at(scenario: Scenario, path: str) -> Any:
+    value: Any = scenario.model_dump()
+    for part in path.split("."):
+        value = value[int(part)] if isinstance(value, list) else value.get(part) if isinstance(value, dict) else None
+    return value
