@@ -425,6 +425,34 @@ class Counterfactual(Section):
     twin: bool = Field(True, description="Also run the same population with the programme off on common random numbers (net effect for the same people).")
 
 
+class CalibrationTarget(Section):
+    """A figure a programme reported and the simulated quantity it corresponds to (read by :mod:`sim.validation`).
+
+    ``outcome`` is an outcome column (one row per replicate, :mod:`sim.outcomes`), optionally restricted to
+    the participants accepted from ``cohort_start`` to ``cohort_end``; or a time-series column (or a
+    series derived in :mod:`sim.validation`), read at ``month`` or summed / averaged from ``since`` to ``month``."""
+
+    outcome: str = Field(description="Outcome column or time-series column the reported figure corresponds to.")
+    reported: float = Field(description="The reported figure, in the unit of the column (shares as 0-1).")
+    tolerance: float = P(0.05, "Absolute distance from the reported figure still counted as a match.", "unit of the column", ASSUME, gt=0)
+    direction: Literal["about", "at_least"] = Field("about", description="about: |simulated - reported| <= tolerance; at_least: a lower bound ('more than 700'), simulated >= reported - tolerance.")
+    month: YearMonth | None = Field(None, description="Time-series targets: the month read (or the last month of the window).")
+    since: YearMonth | None = Field(None, description="Time-series targets: first month of a window ending at `month`.")
+    aggregate: Literal["value", "sum", "mean"] = Field("value", description="Time-series targets: the value at `month`, or the sum or mean over since..month.")
+    cohort_start: YearMonth | None = Field(None, description="Outcome targets: only participants accepted from this month ...")
+    cohort_end: YearMonth | None = Field(None, description="... to this month (inclusive).")
+    when: str = Field("", description="The date or cohort the figure refers to, as reported.")
+    source: str = Field(description="Where the figure is reported (document, section or table).")
+    note: str = Field("", description="How the programme's definition maps to the column (employment only or with training, at the end or 6 months later).")
+
+    @model_validator(mode="after")
+    def _column(self) -> CalibrationTarget:
+        from sim.validation import check_target  # here: sim.validation imports the model, which imports this module
+
+        check_target(self)
+        return self
+
+
 class Scenario(Section):
     """A complete scenario: region, labour market, programme and funding."""
 
@@ -443,6 +471,8 @@ class Scenario(Section):
     programme: Programme = Field(default_factory=Programme)
     funding: Funding = Field(default_factory=Funding)
     counterfactual: Counterfactual = Field(default_factory=Counterfactual)
+    targets: list[CalibrationTarget] = Field(default_factory=list, description="Reported figures the scenario should reproduce (mentorsim check, mentorsim calibrate).")
+    calibrate: list[str] = Field(default_factory=list, description="Dotted paths of the parameters mentorsim calibrate may fit; each needs a record with a `range` in the file.")
 
     # Provenance, set by sim.loader.load_scenario (read it with sim.loader.parameter_records / scenario_files).
     _records: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
