@@ -255,5 +255,11 @@ from sim.study_cli import compare, sweep  # noqa: E402 - the study commands use 
 app.command()(compare)
 app.command()(sweep)
 
+# Validation (sim/validation_cli.py): reported vs simulated for the programme scenarios, calibration.
+from sim.validation_cli import calibrate, check  # noqa: E402 - the validation commands use load_or_exit from above
+
+app.command()(check)
+app.command()(calibrate)
+
 if __name__ == "__main__":
     app()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from sim.loader import load_scenario
 from sim.model import SERIES, MentoringModel
@@ -178,15 +179,15 @@ def report(scenario: Scenario, values: np.ndarray) -> pd.DataFrame:
 
 
 def scenarios_with_targets(root: Path) -> list[Path]:
-    """Scenario files under ``root`` that have targets; a ``<name>.calibrated.yaml`` overlay replaces ``<name>.yaml``."""
+    """Scenario files under ``root`` that write a ``targets:`` block; a ``<name>.calibrated.yaml`` overlay replaces ``<name>.yaml``."""
     found = []
     for path in sorted(Path(root).rglob("*.yaml")):
         if path.name.endswith(".calibrated.yaml"):
             continue
-        calibrated = path.with_name(path.stem + ".calibrated.yaml")
-        chosen = calibrated if calibrated.is_file() else path
-        if load_scenario(chosen).targets:
-            found.append(chosen)
+        raw = yaml.safe_load(path.read_text())  # other YAML files (studies) live under scenarios/ too
+        if isinstance(raw, dict) and raw.get("targets"):
+            calibrated = path.with_name(path.stem + ".calibrated.yaml")
+            found.append(calibrated if calibrated.is_file() else path)
     return found
 
 
