@@ -24,6 +24,7 @@ from rich.text import Text
 
 from sim.describe import TABLE_COLUMNS, describe_table
 from sim.loader import ScenarioError, load_scenario
+from sim.report import report_command
 from sim.results import OutDirError, check_out_dir, default_out_dir, write_run
 from sim.run import RunResult
 from sim.run import run as run_scenario
@@ -122,6 +123,9 @@ def run_command(
     with Console(stderr=True).status("Writing tables and figures..."):
         written = _out_dir_or_exit(write_run, result, target, shlex.join(sys.argv), started, finished, set_ or ())
     typer.echo(f"Results written to {written}")
+
+
+app.command("report")(report_command)
 
 
 KEY_OUTCOMES = (

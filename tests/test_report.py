@@ -1,0 +1,95 @@
+"""``mentorsim report``: one self-contained HTML file with the run's numbers, sources, figures and a baseline diff."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim import load_scenario, run, write_run
+from sim.cli import app
+from sim.loader import parameter_records
+
+BASE = Path(__file__).resolve().parents[1] / "scenarios" / "base.yaml"
+# Small and fast; the grant ends inside the horizon so the report shows a funding cliff.
+SMALL = ["population.size=1500", "months=36", "funding.grants.0.end=2015-06"]
+CHANGED = "programme.follow_up.intensity=0.9"  # base has 0.5
+
+
+def write_small_run(folder: Path, overrides: list[str]) -> Path:
+    """Run base.yaml with ``overrides`` (3 replicates) and write the run folder."""
+    result = run(load_scenario(BASE, overrides), replicates=3)
+    now = datetime.now().astimezone()
+    return write_run(result, folder, "test", now, now, overrides)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """A baseline run, a run with one lever changed, and the report of the latter against the former."""
+    root = tmp_path_factory.mktemp("report")
+    baseline = write_small_run(root / "baseline", SMALL)
+    variant = write_small_run(root / "variant", [*SMALL, CHANGED])
+    out = root / "mail" / "report.html"
+    result = CliRunner().invoke(app, ["report", str(variant), "--baseline", str(baseline), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Report written to {out}" in result.output
+    return baseline, variant, out.read_text(encoding="utf-8")
+
+
+def text_of(page: str) -> str:
+    """The visible text: tags removed, entities unescaped, whitespace collapsed."""
+    without_tags = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S))
+    return re.sub(r"\s+", " ", html.unescape(without_tags))
+
+
+def test_report_states_what_was_run_and_the_outcomes_of_summary_csv(runs: tuple[Path, Path, str]) -> None:
+    _, variant, page = runs
+    text = text_of(page)
+    summary = pd.read_csv(variant / "summary.csv").set_index("outcome")
+    gross, net = summary.loc["employed_6m_share"] * 100, summary.loc["net_effect_employed_6m"] * 100
+    assert "base" in text and "3 (seeds 1 to 3)" in text
+    assert f"Of the {summary.at['enrolled', 'mean']:,.0f} participants" in text
+    assert (
+        f"{gross['mean']:.0f} % ({gross['low']:.0f}-{gross['high']:.0f} %) were in work 6 months after leaving" in text
+    )
+    assert f"a net effect of {net['mean']:+.1f} percentage points ({net['low']:+.1f} to {net['high']:+.1f})" in text
+    assert f"EUR {summary.at['cost_per_participant_eur', 'mean']:,.0f} per participant" in text
+    assert "ESF 2014-2020 ends 2015-06" in text  # the funding cliff
+
+
+def test_report_lists_documented_parameters_with_their_sources(runs: tuple[Path, Path, str]) -> None:
+    text = text_of(runs[2])
+    records = parameter_records(load_scenario(BASE, [*SMALL, CHANGED]))
+    assert records
+    for path, record in records.items():
+        assert path in text
+        assert re.sub(r"\s+", " ", record["source"]) in text
+
+
+def test_report_is_self_contained(runs: tuple[Path, Path, str]) -> None:
+    page = runs[2]
+    assert page.count('src="data:image/png;base64,') == 4
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "<script" not in page and "<link" not in page
+    assert not [p for p in Path(runs[1]).parent.rglob(".*partial*")]  # written atomically, nothing left over
+
+
+def test_report_against_baseline_lists_the_changed_parameter(runs: tuple[Path, Path, str]) -> None:
+    text = text_of(runs[2])
+    diff = text[text.index("What changed against the baseline") :]
+    assert "programme.follow_up.intensity 0.5 0.9" in diff
+    assert "population.size" not in diff.split("Outcome differences")[0]  # equal in both runs
+    assert "same seeds" in diff and "Outcome differences" in diff
+
+
+def test_report_refuses_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
+    (tmp_path / "summary.csv").write_text("outcome,mean\n")
+    result = CliRunner().invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not a run folder" in result.output and "manifest.json" in result.output
+    assert not (tmp_path / "report.html").exists()
