@@ -233,7 +233,7 @@ def table_rows(table: pd.DataFrame) -> list[dict[str, str]]:
 
 def summary_line(table: pd.DataFrame) -> str:
     passed = int(table["within"].sum()) if len(table) else 0
-    return f"{passed} of {len(table)} targets within tolerance, in {table['programme'].nunique() if len(table) else 0} programmes"
+    return f"{passed} of {len(table)} targets within tolerance, in {table['programme'].nunique() if len(table) else 0} programme(s)"
 
 
 # --- docs/validation.md ---------------------------------------------------------------------------
