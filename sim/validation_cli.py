@@ -12,7 +12,6 @@ from rich.text import Text
 
 from sim.calibration import CalibrationError, write_overlay, write_report
 from sim.calibration import calibrate as fit
-from sim.cli import _markdown, load_or_exit
 from sim.loader import ScenarioError
 from sim.validation import check as check_all
 from sim.validation import summary_line, table_rows, write_docs
@@ -46,6 +45,8 @@ def check(
 ) -> None:
     """Run every scenario that has targets and print programme, target, reported, simulated (90 % interval),
     pass/fail. Exit status 0 whatever the result; the last line says how many targets pass."""
+    from sim.cli import _markdown  # here: sim.cli imports this module (also when run as python -m sim.cli)
+
     console = Console(stderr=True)
     try:
         table = check_all(root, replicates, progress=lambda p: console.print(f"[dim]running {p}[/dim]"))
@@ -68,6 +69,8 @@ def calibrate(
 ) -> None:
     """Fit the parameters listed under calibrate: within their ranges to the targets; write
     <scenario>.calibrated.yaml (an extends overlay) and <scenario>.calibration.csv (the report)."""
+    from sim.cli import load_or_exit  # here: sim.cli imports this module
+
     load_or_exit(scenario)
     try:
         result = fit(
