@@ -15,6 +15,7 @@ seed, so the backend does not change the numbers.
 
 from __future__ import annotations
 
+import logging
 import math
 import multiprocessing
 import os
@@ -113,7 +114,12 @@ def _dask(tasks: Sequence[Task], address: str) -> Iterator[Done]:
     cluster = None
     if address == "local":
         cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,  # not the nanny's warnings when the cluster is closed
         )
     try:
         with Client(cluster if cluster is not None else address) as client:

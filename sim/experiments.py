@@ -220,7 +220,7 @@ def experiment_table(tasks: Sequence[Task], store: Store) -> pd.DataFrame:
     rows = []
     for t in tasks:
         if store.is_done(t.key):
-            stored = pd.read_parquet(store.runs / f"{t.key}.parquet").iloc[0].to_dict()
+            stored = store.row(t.key)
             outcomes = {k: v for k, v in stored.items() if k not in t.info and k not in ("seed", "run_key")}
             rows.append({**t.info, "seed": t.seed, "run_key": t.key, **outcomes})
     return pd.DataFrame(rows)

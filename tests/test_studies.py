@@ -281,3 +281,18 @@ def test_compare_finds_the_network_guidelines_effect(tmp_path: Path) -> None:
     assert (out / "differences.png").read_bytes()[:4] == b"\x89PNG"
     table = pd.read_parquet(out / "experiments.parquet")
     assert list(table.groupby("scenario")["seed"].apply(list)) == [[1, 2, 3, 4]] * 2
+
+
+@pytest.mark.slow
+def test_study_benchmark_runs() -> None:
+    """benchmarks/studies.py runs end to end on a few runs (no timing assertions)."""
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "studies.py"), "--runs", "6"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 local workers / 1 worker:" in done.stdout and "Dask 2 workers / 2 local workers:" in done.stdout
