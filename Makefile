@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SCENARIO ?= scenarios/base.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test quick bench lint format clean venv
+.PHONY: run test quick bench lint format clean venv validation-docs
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { sh scripts/find-python.sh; exit 1; }
@@ -30,6 +30,9 @@ quick: venv
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
+
+validation-docs: venv
+	$(BIN)/mentorsim check --replicates 10 --write-docs
 
 lint: venv
 	$(BIN)/ruff check sim tests benchmarks
