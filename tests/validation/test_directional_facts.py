@@ -13,7 +13,8 @@ Facts already proven in ``tests/test_mechanisms.py`` are not run again here:
 10. champions raise mentor supply: ``test_employer_champions_raise_mentor_supply``.
 
 Added here: 2 (sector_first vs sector_only under shortage), 5 (MentorU interruption + downturn, slow
-recovery), 6 (the wind-down rule for pairs in progress) and 9 (the net effect grows from 6 to 12 months).
+recovery), 6 (the wind-down rule for pairs in progress), 9 (the net effect grows from 6 to 12 months)
+and 10 (TRIEC's share of mentors via companies).
 Unless a docstring says otherwise, "lower"/"higher" means the mean paired difference has a 95 % t
 interval that excludes 0 (``assert_negative`` / ``assert_positive`` of tests/helpers.py).
 """
@@ -38,6 +39,7 @@ from helpers import (
 )
 
 from sim.loader import load_scenario
+from sim.model import MentoringModel
 from sim.scenario import month_index
 
 # A mentor shortage: few mentors at the start, few recruited, no company champions.
@@ -158,3 +160,21 @@ def test_net_effect_grows_from_6_to_12_months_after_start() -> None:
     twelve = values(base, outcome("net_effect_employed_12m_after_start"), range(1, 13))
     assert_positive(Paired("net effect: 12 minus 6 months after the start", twelve - six, six, twelve))
     assert np.mean(six) < 0.05
+
+
+# -- 10. champions: TRIEC's mentors come mostly through companies --------------------------------------
+
+
+def test_triec_mentors_come_mostly_through_companies() -> None:
+    """triec_mentoring_partnership (calibrated), 3 seeds, 6,000 jobseekers: in every replicate 80-92 % of
+    all mentors ever recruited came through champion employers (TRIEC: 80-90 % via companies or word of
+    mouth from them, DOMAIN.md §1); champions themselves raising mentor supply is
+    ``test_employer_champions_raise_mentor_supply`` in tests/test_mechanisms.py."""
+    sc = load_scenario(
+        SCENARIOS / "programmes" / "triec_mentoring_partnership.calibrated.yaml", ["population.size=6000"]
+    )
+    for seed in range(1, 4):
+        pool = MentoringModel(sc, seed=seed, agents=False).run().pool
+        share = float(pool.via_company[: pool.count].mean())
+        print(f"seed {seed}: {pool.count} mentors, {share:.3f} via companies")
+        assert 0.80 <= share <= 0.92
