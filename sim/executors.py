@@ -7,7 +7,8 @@ seed, so the backend does not change the numbers.
 - ``workers=1``: in this process.
 - ``workers=N`` (default: the number of cores): a ``ProcessPoolExecutor`` with the ``spawn`` start
   method passed to it (the global start method is left alone), so it behaves the same on Linux,
-  macOS and Windows and from a notebook.
+  macOS and Windows and from a notebook; runs go to the workers in batches of up to
+  :data:`MAX_POOL_BATCH`, so that the writing process is not a bottleneck.
 - ``dask="tcp://HOST:PORT"``: a running Dask scheduler; ``dask="local"`` starts a
   ``LocalCluster`` of 2 single-threaded worker processes on 127.0.0.1. Runs are sent in batches
   (up to :data:`MAX_BATCH` runs per Dask task) so that the scheduler's overhead per task is amortised.
@@ -32,7 +33,8 @@ from sim.scenario import Scenario
 
 Runner = Callable[[Scenario, int], tuple[pd.DataFrame, dict[str, float]]]
 MAX_BATCH = 25  # runs per Dask task
-BATCHES_PER_WORKER = 4  # at least this many Dask tasks per worker, for balance
+MAX_POOL_BATCH = 8  # runs per local pool task (fewer round trips through the writing process)
+BATCHES_PER_WORKER = 4  # at least this many tasks per worker, for balance
 
 
 @dataclass(frozen=True)
@@ -92,18 +94,18 @@ def execute(tasks: Sequence[Task], workers: int | None = None, dask: str | None 
 def _pool(tasks: Sequence[Task], workers: int) -> Iterator[Done]:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
-        futures = [pool.submit(evaluate, t) for t in tasks]
+        futures = [pool.submit(evaluate_batch, b) for b in batches(tasks, workers, MAX_POOL_BATCH)]
         try:
             for future in as_completed(futures):
-                yield future.result()
+                yield from future.result()
         finally:
             for future in futures:
                 future.cancel()
 
 
-def batches(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
-    """Split ``tasks`` into batches of at most :data:`MAX_BATCH`, at least ``BATCHES_PER_WORKER`` per worker."""
-    size = max(1, min(MAX_BATCH, math.ceil(len(tasks) / (BATCHES_PER_WORKER * max(workers, 1)))))
+def batches(tasks: Sequence[Task], workers: int, largest: int = MAX_BATCH) -> list[list[Task]]:
+    """Split ``tasks`` into batches of at most ``largest`` runs, at least ``BATCHES_PER_WORKER`` per worker."""
+    size = max(1, min(largest, math.ceil(len(tasks) / (BATCHES_PER_WORKER * max(workers, 1)))))
     return [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
 
 

@@ -11,6 +11,8 @@ and the ``outcomes`` of interest with their direction. Every experiment (one res
 building blocks, for the commands and for later analyses (sensitivity, scenario discovery):
 
 - :func:`load_study`, :func:`study_experiments`: the study and its experiments (scenarios + values);
+  :func:`parameter_space` (each parameter's values or [low, high]) and :func:`experiments_at` (the
+  base scenario at given points) for designs made elsewhere (e.g. a SALib sample);
 - :func:`tasks_for`: experiments x seeds as :class:`~sim.executors.Task`;
 - :func:`run_tasks`: run tasks through a :class:`~sim.store.Store` (skipping finished runs) and
   return the table: one row per run with ``experiment``, the experiment's values, ``replicate``,
@@ -168,11 +170,18 @@ def study_experiments(study: Study, study_path: Path, overrides: Sequence[str] =
     if study.kind == "designs":
         scenarios = [base, *(_load(folder / f, overrides, study_path) for f in study.designs)]
         return [Experiment(i, {"design": s.name}, s) for i, s in enumerate(scenarios)]
-    points = _points(study, base)
+    return experiments_at(study, study_path, _points(study, base), overrides)
+
+
+def experiments_at(
+    study: Study, study_path: Path, points: Sequence[dict[str, Any]], overrides: Sequence[str] = ()
+) -> list[Experiment]:
+    """The base scenario at given parameter values (one experiment per point), e.g. from a SALib sample."""
+    base = Path(study_path).parent / study.base
     experiments = []
     for i, values in enumerate(points):
         settings = [*overrides, *(f"{p}={json.dumps(v)}" for p, v in values.items())]
-        experiments.append(Experiment(i, values, _load(folder / study.base, settings, study_path)))
+        experiments.append(Experiment(i, dict(values), _load(base, settings, study_path)))
     return experiments
 
 
@@ -286,7 +295,7 @@ def _load(path: Path, overrides: Sequence[str], study_path: Path) -> Scenario:
         raise StudyError([note, *err.problems]) from None
 
 
-def _ranges(study: Study, base: Scenario) -> dict[str, tuple[float, float] | list[Any]]:
+def parameter_space(study: Study, base: Scenario) -> dict[str, tuple[float, float] | list[Any]]:
     """Each parameter's values (list) or [low, high] (tuple), with ranges taken from the scenario where asked."""
     records = parameter_records(base)
     found: dict[str, tuple[float, float] | list[Any]] = {}
@@ -308,7 +317,7 @@ def _ranges(study: Study, base: Scenario) -> dict[str, tuple[float, float] | lis
 
 def _points(study: Study, base: Scenario) -> list[dict[str, Any]]:
     """The parameter values of every experiment of a sweep (integers stay integers)."""
-    ranges = _ranges(study, base)
+    ranges = parameter_space(study, base)
     integer = {p: isinstance(_value_at(base, p), int) and not isinstance(_value_at(base, p), bool) for p in ranges}
 
     def cast(path: str, value: float) -> Any:

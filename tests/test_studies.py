@@ -131,6 +131,15 @@ def test_a_value_the_scenario_rejects_is_a_study_error(tmp_path: Path) -> None:
         study_experiments(load_study(path), path, TINY)
 
 
+@pytest.mark.parametrize("path", sorted((SCENARIOS / "studies").glob("*.yaml")), ids=lambda p: p.stem)
+def test_shipped_studies_resolve(path: Path) -> None:
+    """Every shipped study is valid and each of its experiments is a valid scenario."""
+    study = load_study(path)
+    experiments = study_experiments(study, path, TINY)
+    assert experiments and all(e.scenario.population.size == 1500 for e in experiments)
+    assert study.name == path.stem
+
+
 def test_funding_designs_study_and_cliff_outcomes() -> None:
     path = SCENARIOS / "studies" / "funding_designs.yaml"
     study = load_study(path)
