@@ -48,6 +48,7 @@ class Calibration:
     start_objective: float
     table: pd.DataFrame
     trials: int
+    sampler_seed: int
 
 
 def free_parameters(scenario: Scenario) -> list[FreeParameter]:
@@ -118,7 +119,9 @@ def calibrate(
     best = dict(study.best_params)
     fitted = load_scenario(path, overrides(best))
     table = report(fitted, simulate(fitted, replicates, seed))
-    return Calibration(fitted, best, float(study.best_value), float(study.trials[0].value or np.nan), table, trials)
+    return Calibration(
+        fitted, best, float(study.best_value), float(study.trials[0].value or np.nan), table, trials, sampler_seed
+    )
 
 
 def _value_at(scenario: Scenario, path: str) -> Any:
@@ -146,7 +149,7 @@ def write_overlay(path: Path, result: Calibration, replicates: int, seed: int | 
     head = (
         f"# Calibrated overlay of {Path(path).name}, written by `mentorsim calibrate` on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n"
-        f"# Optuna TPE (sampler seed 0), {result.trials} trials x {replicates} replicates ({seeds}, the same in every trial).\n"
+        f"# Optuna TPE (sampler seed {result.sampler_seed}), {result.trials} trials x {replicates} replicates ({seeds}, the same in every trial).\n"
         f"# Objective (sum of squared tolerance-scaled misses): {result.start_objective:.3g} at the file's values, "
         f"{result.objective:.3g} fitted.\n"
         f"# Only the parameters listed under calibrate: move; each value stays within its record's range.\n"

@@ -44,7 +44,9 @@ def _in_programme_share(ts: pd.DataFrame) -> pd.Series:
 
 # Series computed from a replicate's time series (the model does not record them).
 DERIVED_SERIES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {"in_programme_share": _in_programme_share}
-REPORT_COLUMNS = ("programme", "target", "when", "reported", "simulated", "low", "high", "tolerance", "within")
+REPORT_COLUMNS = (
+    "programme", "target", "when", "reported", "simulated", "low", "high", "tolerance", "direction", "within", "source", "note",
+)  # fmt: skip
 
 
 def check_target(target: CalibrationTarget) -> None:
