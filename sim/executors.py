@@ -37,6 +37,10 @@ MAX_POOL_BATCH = 8  # runs per local pool task (fewer round trips through the wr
 BATCHES_PER_WORKER = 4  # at least this many tasks per worker, for balance
 
 
+class ExecutorError(Exception):
+    """A backend cannot be used (e.g. no Dask scheduler at the address given)."""
+
+
 @dataclass(frozen=True)
 class Task:
     """One run: ``runner(scenario, seed)``; ``info`` (experiment, parameter values...) is recorded with it."""
@@ -124,7 +128,11 @@ def _dask(tasks: Sequence[Task], address: str) -> Iterator[Done]:
             silence_logs=logging.ERROR,  # not the nanny's warnings when the cluster is closed
         )
     try:
-        with Client(cluster if cluster is not None else address) as client:
+        try:
+            client = Client(cluster if cluster is not None else address, timeout=30)
+        except (OSError, TimeoutError) as err:
+            raise ExecutorError(f"cannot connect to the Dask scheduler at {address}: {err}") from None
+        with client:
             workers = len(client.scheduler_info().get("workers", {})) or 1
             futures = [client.submit(evaluate_batch, b, pure=False) for b in batches(tasks, workers)]
             try:

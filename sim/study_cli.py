@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Column, Table
 
-from sim.executors import Done, Task
+from sim.executors import Done, ExecutorError, Task
 from sim.experiments import (
     Experiment,
     StudyError,
@@ -148,7 +148,7 @@ def _run(
                 table = run_tasks(tasks, store, workers, dask, on_result=advance)
             keys = {t.key for t in tasks}
             failures = {k: e for k, e in store.failures().items() if k in keys}
-    except StoreLocked as err:
+    except (StoreLocked, ExecutorError) as err:
         typer.echo(f"Refused: {err}", err=True)
         raise typer.Exit(EXIT_REFUSED) from None
     atomic_write(folder / "experiments.parquet", lambda p: table.to_parquet(p, index=False))
