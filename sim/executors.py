@@ -20,6 +20,8 @@ import logging
 import math
 import multiprocessing
 import os
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -95,9 +97,25 @@ def execute(tasks: Sequence[Task], workers: int | None = None, dask: str | None 
         yield from _pool(tasks, workers or default_workers())
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Pool initializer: a worker whose parent was killed (kill -9) exits instead of waiting forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _pool(tasks: Sequence[Task], workers: int) -> Iterator[Done]:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(tasks)),
+        mp_context=context,
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = [pool.submit(evaluate_batch, b) for b in batches(tasks, workers, MAX_POOL_BATCH)]
         try:
             for future in as_completed(futures):
