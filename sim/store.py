@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from sim.results import package_version
 
+ROW_FORMAT = {"compression": "none", "use_dictionary": False, "write_statistics": False}  # one row: cheap to write
 MANIFEST_EVERY_SECONDS = 2.0  # the run files are the truth; the manifest is rewritten at most this often
 
 
@@ -112,7 +113,7 @@ class Store:
         if series is not None:
             atomic_write(self.runs / f"{key}.series.parquet", lambda p: series.to_parquet(p, index=False))
         table = pa.Table.from_pylist([row])  # pyarrow directly: a few times cheaper than a one-row DataFrame
-        atomic_write(self.runs / f"{key}.parquet", lambda p: pq.write_table(table, p))
+        atomic_write(self.runs / f"{key}.parquet", lambda p: pq.write_table(table, p, **ROW_FORMAT))
         self._set_status(key, {"status": "done"})
 
     def fail(self, key: str, error: str) -> None:
@@ -121,7 +122,7 @@ class Store:
 
     def row(self, key: str) -> dict[str, Any]:
         """The stored row of a done run."""
-        return pq.read_table(self.runs / f"{key}.parquet").to_pylist()[0]
+        return pq.ParquetFile(self.runs / f"{key}.parquet").read(use_threads=False).to_pylist()[0]
 
     def series(self, key: str) -> pd.DataFrame | None:
         """The stored time series of a run, if it was kept."""
