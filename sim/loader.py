@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +163,26 @@ def _extends_target(target: Any, origin: Origin, chain: tuple[Path, ...]) -> Pat
 
 
 def _read_document(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Origin]]:
-    """The top-level mapping of one YAML file and the line of every key in it."""
+    """The top-level mapping of one YAML file and the line of every key in it.
+
+    Parsed once per file version (path, size, modification time) and copied on every call: a
+    sensitivity study loads the same base scenario thousands of times, and parsing is most of it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _parse_document(path)  # reports the missing or unreadable file
+    data, origins = _parsed(str(path), str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    return copy.deepcopy(data), dict(origins)
+
+
+@lru_cache(maxsize=64)
+def _parsed(path: str, resolved: str, size: int, mtime_ns: int) -> tuple[dict[str, Any], dict[KeyPath, Origin]]:
+    """:func:`_parse_document` of ``path`` (as given: errors name it so), cached by file version."""
+    return _parse_document(Path(path))
+
+
+def _parse_document(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Origin]]:
+    """Parse one YAML file: its top-level mapping and the line of every key in it."""
     text = _read_text(path)
     loader = yaml.SafeLoader(text)
     try:
