@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Column, Table
 from rich.text import Text
 
+from sim.dashboard import dashboard_command
 from sim.describe import TABLE_COLUMNS, describe_table
 from sim.loader import ScenarioError, load_scenario
 from sim.report import report_command
@@ -126,6 +127,7 @@ def run_command(
 
 
 app.command("report")(report_command)
+app.command("dashboard")(dashboard_command)
 
 
 KEY_OUTCOMES = (

@@ -25,7 +25,7 @@ import typer
 import yaml
 
 from sim.loader import ScenarioError, load_scenario, parameter_records, scenario_hash
-from sim.run import INTERVAL, summarise
+from sim.run import INTERVAL, RunResult, summarise
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -101,6 +101,20 @@ class RunFolder:
             return load_scenario(self.path / "scenario.resolved.yaml")
         except ScenarioError as err:
             raise ReportError(f"{self.path}: scenario.resolved.yaml is not a valid scenario:\n{err}") from None
+
+    @classmethod
+    def from_result(cls, result: RunResult) -> RunFolder:
+        """A run held in memory (not written), e.g. for the dashboard's sentences and figures."""
+        folder = cls(
+            path=Path("."),
+            manifest={"scenario": result.scenario.name, "replicates": len(result.seeds), "seeds": list(result.seeds)},
+            resolved=result.scenario.model_dump(mode="json"),
+            outcomes=result.outcomes,
+            summary=result.summary.set_index("outcome"),
+            timeseries=result.timeseries,
+        )
+        folder.__dict__["scenario"] = result.scenario  # the cached property, without reading a file
+        return folder
 
     def mean(self, outcome: str) -> float:
         return float(self.summary.at[outcome, "mean"]) if outcome in self.summary.index else math.nan
@@ -216,11 +230,11 @@ def report_context(run: RunFolder, baseline: RunFolder | None = None) -> dict[st
     return {
         "run": _what_was_run(run),
         "headline": headline(run),
-        "gross": _rows(run, GROSS),
-        "net": _rows(run, NET),
-        "subgroups": _rows(run, SUBGROUPS),
-        "costs": _rows(run, COSTS),
-        "capacity": _rows(run, CAPACITY),
+        "gross": outcome_rows(run, GROSS),
+        "net": outcome_rows(run, NET),
+        "subgroups": outcome_rows(run, SUBGROUPS),
+        "costs": outcome_rows(run, COSTS),
+        "capacity": outcome_rows(run, CAPACITY),
         "cost_sentence": cost_sentence(run),
         "assumptions": assumptions,
         "assumptions_note": assumptions_note,
@@ -397,7 +411,7 @@ def _what_was_run(run: RunFolder) -> dict[str, Any]:
     }
 
 
-def _rows(run: RunFolder, outcomes: dict[str, str]) -> list[dict[str, str]]:
+def outcome_rows(run: RunFolder, outcomes: dict[str, str]) -> list[dict[str, str]]:
     """Table rows: label, mean and 90 % interval, formatted with their unit."""
     rows = []
     for outcome, label in outcomes.items():
