@@ -11,8 +11,9 @@ and the ``outcomes`` of interest with their direction. Every experiment (one res
 building blocks, for the commands and for later analyses (sensitivity, scenario discovery):
 
 - :func:`load_study`, :func:`study_experiments`: the study and its experiments (scenarios + values);
-  :func:`parameter_space` (each parameter's values or [low, high]) and :func:`experiments_at` (the
-  base scenario at given points) for designs made elsewhere (e.g. a SALib sample);
+  :func:`parameter_space` (each parameter's values or [low, high]), :func:`points_from_unit` (a
+  unit-hypercube sample mapped to those values) and :func:`experiments_at` (the base scenario at
+  given points) for designs made elsewhere (e.g. a SALib sample); :func:`sensitivity_settings`;
 - :func:`tasks_for`: experiments x seeds as :class:`~sim.executors.Task`;
 - :func:`run_tasks`: run tasks through a :class:`~sim.store.Store` (skipping finished runs) and
   return the table: one row per run with ``experiment``, the experiment's values, ``replicate``,
@@ -31,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy import stats
 from scipy.stats import qmc
 
@@ -108,6 +109,41 @@ class Design(Spec):
         return self
 
 
+class Sensitivity(Spec):
+    """Settings of ``mentorsim sensitivity`` for a sweep (every field has a default; see :mod:`sim.sensitivity`)."""
+
+    method: Literal["sobol", "morris"] = Field("sobol", description="Variance-based Sobol indices or Morris screening.")
+    samples: int = Field(
+        512,
+        ge=2,
+        description="sobol: the base sample N of Saltelli's scheme, a power of 2; N * (D + 2) experiments "
+        "(N * (2D + 2) with second order). Default: the smallest N the stability rule accepts (sim.sensitivity).",
+    )
+    calc_second_order: bool = Field(False, description="sobol: also second-order indices S2 (SALib's option).")
+    trajectories: int = Field(
+        20,
+        ge=2,
+        description="morris: trajectories r; r * (D + 1) experiments. Default: assumption, twice the rule's 10.",
+    )
+    levels: int = Field(4, ge=2, description="morris: levels p of the grid, even (SALib's default num_levels=4).")
+    seed: int = Field(0, ge=0, description="Seed of the sample (the bootstrap of the intervals has a fixed seed).")
+
+    @field_validator("samples")
+    @classmethod
+    def _power_of_two(cls, n: int) -> int:
+        if n & (n - 1):
+            nearest = 1 << round(np.log2(n))
+            raise ValueError(f"samples must be a power of 2 (the balance of Sobol' sequences), e.g. {nearest}")
+        return n
+
+    @field_validator("levels")
+    @classmethod
+    def _even(cls, p: int) -> int:
+        if p % 2:
+            raise ValueError("levels must be even (Morris's grid jump p / (2 (p - 1)) needs it)")
+        return p
+
+
 class Study(Spec):
     """A study file."""
 
@@ -120,6 +156,7 @@ class Study(Spec):
     uncertainties: list[Parameter] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(min_length=1)
     design: Design = Field(default_factory=Design)
+    sensitivity: Sensitivity = Field(default_factory=Sensitivity, description="mentorsim sensitivity settings.")
     replicates: int = Field(10, ge=1)
     seed: int = Field(1, ge=0, description="Replicate r of every experiment uses seed + r.")
 
@@ -155,18 +192,49 @@ def load_study(path: str | Path) -> Study:
     try:
         return Study.model_validate(data)
     except ValidationError as err:
-        problems = []
-        for e in err.errors():
-            loc = tuple(e["loc"])
-            given = None if e["type"] == "missing" else _show(e["input"])
-            problems.append(Problem(_origin(loc, origins), _dotted(loc), e["msg"].removeprefix("Value error, "), given))
-        raise StudyError(problems) from None
+        raise StudyError(_problems(err, origins)) from None
+
+
+def sensitivity_settings(
+    study: Study, study_path: Path, method: str | None = None, samples: int | None = None, seed: int | None = None
+) -> Sensitivity:
+    """The study's ``sensitivity`` settings with command-line overrides; ``samples`` is r for morris.
+
+    Raises :class:`StudyError` naming the option (or the study file) of a bad value."""
+    data = study.sensitivity.model_dump()
+    origins = {(): Origin(str(study_path))}
+    given = {"method": method, "samples": samples, "seed": seed}
+    for option, value in given.items():
+        if value is not None:
+            key = "trajectories" if option == "samples" and (method or data["method"]) == "morris" else option
+            data[key] = value
+            origins[(key,)] = Origin(f"--{option}")
+    try:
+        return Sensitivity.model_validate(data)
+    except ValidationError as err:
+        raise StudyError(_problems(err, origins, ("sensitivity",))) from None
+
+
+def _problems(err: ValidationError, origins: dict[Any, Origin], prefix: tuple[str, ...] = ()) -> list[Problem]:
+    """Each pydantic error as a :class:`Problem` with the file and line (or option) it came from."""
+    problems = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        given = None if e["type"] == "missing" else _show(e["input"])
+        message = e["msg"].removeprefix("Value error, ")
+        problems.append(Problem(_origin(loc, origins), _dotted((*prefix, *loc)), message, given))
+    return problems
+
+
+def base_scenario(study: Study, study_path: Path, overrides: Sequence[str] = ()) -> Scenario:
+    """The study's base scenario with ``overrides`` (``--set`` strings); raises :class:`StudyError`."""
+    return _load(Path(study_path).parent / study.base, overrides, study_path)
 
 
 def study_experiments(study: Study, study_path: Path, overrides: Sequence[str] = ()) -> list[Experiment]:
     """The study's experiments; ``overrides`` (``--set`` strings) apply to every scenario before the study's values."""
     folder = Path(study_path).parent
-    base = _load(folder / study.base, overrides, study_path)
+    base = base_scenario(study, study_path, overrides)
     if study.kind == "designs":
         scenarios = [base, *(_load(folder / f, overrides, study_path) for f in study.designs)]
         return [Experiment(i, {"design": s.name}, s) for i, s in enumerate(scenarios)]
@@ -318,30 +386,47 @@ def parameter_space(study: Study, base: Scenario) -> dict[str, tuple[float, floa
 def _points(study: Study, base: Scenario) -> list[dict[str, Any]]:
     """The parameter values of every experiment of a sweep (integers stay integers)."""
     ranges = parameter_space(study, base)
-    integer = {p: isinstance(_value_at(base, p), int) and not isinstance(_value_at(base, p), bool) for p in ranges}
-
-    def cast(path: str, value: float) -> Any:
-        return int(round(value)) if integer[path] else float(value)
-
+    integer = {p: _is_integer(_value_at(base, p)) for p in ranges}
     if study.design.method == "factorial":
         levels = {p.path: p.levels for p in study.parameters}
         axes = [
-            spec if isinstance(spec, list) else list(dict.fromkeys(cast(p, v) for v in np.linspace(*spec, levels[p])))
+            spec
+            if isinstance(spec, list)
+            else list(dict.fromkeys(_cast(v, integer[p]) for v in np.linspace(*spec, levels[p])))
             for p, spec in ranges.items()
         ]
         return [dict(zip(ranges, combo, strict=True)) for combo in itertools.product(*axes)]
     unit = qmc.LatinHypercube(d=len(ranges), seed=study.design.seed).random(study.design.samples or 1)
+    return points_from_unit(study, base, unit)
+
+
+def points_from_unit(study: Study, base: Scenario, unit: np.ndarray) -> list[dict[str, Any]]:
+    """Map rows of a unit-hypercube sample (one column per parameter, in study order) to parameter values.
+
+    A range maps linearly (integer parameters are rounded and stay integers); a list of values is
+    split into equal parts of [0, 1] (value ``k`` of ``n`` for ``u`` in [k/n, (k+1)/n)), as for the
+    Latin hypercube, so categorical and boolean values are drawn with equal probability."""
+    ranges = parameter_space(study, base)
+    integer = {p: _is_integer(_value_at(base, p)) for p in ranges}
     points = []
-    for row in unit:
+    for row in np.asarray(unit, dtype=float):
         point = {}
         for (p, spec), u in zip(ranges.items(), row, strict=True):
-            point[p] = (
-                spec[min(int(u * len(spec)), len(spec) - 1)]
-                if isinstance(spec, list)
-                else cast(p, spec[0] + u * (spec[1] - spec[0]))
-            )
+            if isinstance(spec, list):
+                point[p] = spec[min(int(u * len(spec)), len(spec) - 1)]
+            else:
+                point[p] = _cast(spec[0] + float(u) * (spec[1] - spec[0]), integer[p])
         points.append(point)
     return points
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _cast(value: float, integer: bool) -> int | float:
+    """A sampled value of a range: rounded for an integer parameter (which stays an integer)."""
+    return int(round(value)) if integer else float(value)
 
 
 def _value_at(scenario: Scenario, path: str) -> Any:

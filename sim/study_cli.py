@@ -8,7 +8,8 @@ reported, and a second command writing into the same folder is refused with exit
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from rich.table import Column, Table
 from sim.executors import Done, ExecutorError, Task
 from sim.experiments import (
     Experiment,
+    Study,
     StudyError,
     load_study,
     paired_differences,
@@ -92,22 +94,15 @@ def sweep(
     """Run a study's experiments x replicates; write experiments.parquet and .csv (one row per run).
 
     A study of kind designs also reports each design against the first (the base) on the same seeds."""
-    try:
+    with refused_if_invalid():
         spec = load_study(study)
         experiments = study_experiments(spec, study, set_ or ())
-    except StudyError as err:
-        typer.echo(str(err), err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
     seeds = [spec.seed + r for r in range(spec.replicates)]
     tasks = tasks_for(experiments, seeds, run_with_cliffs if spec.kind == "designs" else run_replicate)
     folder = out_dir or RESULTS_ROOT / _safe_name(spec.name)
     digest = file_hash(study) + ":" + shlex.join(set_ or ())
     table = _run(spec.name, folder, digest, tasks, workers, dask)
-    names = [o.name for o in spec.outcomes]
-    missing = [n for n in names if not table.empty and n not in table.columns]
-    if missing:
-        typer.echo(f"Note: the study names outcomes that no run reports: {', '.join(missing)}", err=True)
-    names = [n for n in names if n not in missing]
+    names = reported_outcomes(spec, table)
     if spec.kind == "designs":
         _print_means(table, "design", names)
         _report_differences(table, "design", experiments[0].values["design"], names, folder)
@@ -116,6 +111,25 @@ def sweep(
 
 
 # --- running -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def refused_if_invalid() -> Iterator[None]:
+    """A :class:`StudyError` raised inside becomes its message on stderr and exit status 2 (no traceback)."""
+    try:
+        yield
+    except StudyError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(EXIT_REFUSED) from None
+
+
+def reported_outcomes(study: Study, table: pd.DataFrame) -> list[str]:
+    """The study's outcomes that the runs report (a note on stderr names the others)."""
+    names = [o.name for o in study.outcomes]
+    missing = [n for n in names if not table.empty and n not in table.columns]
+    if missing:
+        typer.echo(f"Note: the study names outcomes that no run reports: {', '.join(missing)}", err=True)
+    return [n for n in names if n not in missing]
 
 
 def _run(
