@@ -135,20 +135,24 @@ def find_boxes(
     x: pd.DataFrame, y: np.ndarray, peel_alpha: float = PEEL_ALPHA, min_density: float = MIN_DENSITY, count: int = 1
 ) -> list[Box]:
     """Up to ``count`` PRIM boxes, each chosen on its peeling trajectory as the module docstring says."""
+    logging.getLogger("EMA").setLevel(logging.WARNING)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ema_workbench warns about optional packages it does not need here
+        # ema_workbench warns about optional packages it does not need here and uses pandas APIs
+        # that pandas has deprecated; neither is something a user of this command can act on.
+        warnings.simplefilter("ignore")
         from ema_workbench.analysis.prim import Prim
 
-    logging.getLogger("EMA").setLevel(logging.WARNING)
-    prim = Prim(x, y.astype(bool), peel_alpha=peel_alpha)
+        prim = Prim(x, y.astype(bool), peel_alpha=peel_alpha)
+        return _peel_boxes(prim, x, y, min_density, count)
+
+
+def _peel_boxes(prim: Any, x: pd.DataFrame, y: np.ndarray, min_density: float, count: int) -> list[Box]:
     found: list[Box] = []
     covered = np.zeros(len(y), dtype=bool)
     for number in range(1, count + 1):
         if not (y & ~covered).any():
             break  # every case of interest is in a box already
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            box = prim.find_box()
+        box = prim.find_box()
         if box is None:
             break
         chosen, choice = _choose(box.peeling_trajectory, min_density)
