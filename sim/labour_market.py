@@ -178,8 +178,9 @@ class LabourMarket:
         weights = (self.employers.vacancies[self.by_sector] + 1e-3)[:, None] * self.inv_bias_sorted[int(self.downturn)]
         return np.vstack([np.zeros((1, N_SKILLS)), np.cumsum(weights, axis=0)])
 
-    def step(self, t: int, people: Population, mentee_training: float = 1.0) -> dict[str, float]:
-        """One month of flows. ``mentee_training`` multiplies training entry of mentees in running pairs."""
+    def step(self, t: int, people: Population, mentee_training: float = 1.0, mentee_internship: float = 0.0) -> dict[str, float]:
+        """One month of flows. ``mentee_training`` multiplies training entry of mentees in running pairs;
+        ``mentee_internship`` adds their monthly chance of an internship arranged through the mentor."""
         self.downturn = self.index[t] < self.scenario.economy.downturn_threshold
         self.draw_vacancies(t)
         offers = self._offer_matrix(self.employers.vacancies, self.downturn)
@@ -187,7 +188,7 @@ class LabourMarket:
         e = self.employers
         counts = _labour_month(
             people.labour, people.months_in_status, people.employer, people.recognised, people.programme,
-            people.pair_started, mentee_training,
+            people.pair_started, mentee_training, mentee_internship,
             *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self._params(t),
             self.below_share, self._employer_weights(), self.by_sector, self.sector_first, self.sector_last,
             e.hires, e.sme, keys,
@@ -259,7 +260,7 @@ def _pick_employer(sec, k, u, cum, order, first, last):  # noqa: ANN001, ANN202
 
 @numba.njit(cache=True)
 def _labour_month(
-    labour, months_in_status, employer, recognised, programme, pair_started, mentee_training,
+    labour, months_in_status, employer, recognised, programme, pair_started, mentee_training, mentee_internship,
     sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed,
     offers, weighted, boost, p, below_share, emp_cum, emp_order, first, last, hires, sme, keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
@@ -281,7 +282,9 @@ def _labour_month(
         elif was == UNEMPLOYED:
             h, own, other = _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)
             h = min(h, 0.9)
-            train = p[P_TRAIN] * (mentee_training if programme[i] == PAIRED and pair_started[i] else 1.0)
+            train = p[P_TRAIN]
+            if programme[i] == PAIRED and pair_started[i]:
+                train = train * mentee_training + mentee_internship
             u = uniform_at(keys[1], pid)
             if u < h:
                 k = skill[i]

@@ -128,7 +128,8 @@ class MentoringModel(mesa.Model):
         if self.enabled:
             self._programme_month(t, downturn, row)  # 2-7
         self._turnover(t)  # 8
-        row |= self.market.step(t, people, self.params.programme.pairs.training_entry_multiplier)
+        pairs = self.params.programme.pairs
+        row |= self.market.step(t, people, pairs.training_entry_multiplier, pairs.internship_rate)
         self._record(t, row)  # 9
         self.t += 1
         if self.t >= self.params.months:
@@ -163,12 +164,13 @@ class MentoringModel(mesa.Model):
             u=self.streams.uniform("matching.order", t, mentors),
         )
         mentees, matched = match(req)
+        from_queue = int(np.count_nonzero(~people.served[mentees]))  # queued unfunded: participants once matched
         start_pairs(t, people, pool, mentees, matched)
         load = caseload(people.programme)
         ends = self.pair_dynamics.step(t, people, pool, org.follow_up_share(load), funded)  # 7
         row |= {
             "intake_open": float(funded),
-            "new_participants": int(participants(people)[accepted].sum()),
+            "new_participants": int(participants(people)[accepted].sum()) + from_queue,
             "new_matches": len(mentees),
             "pairs_completed": ends["completed"],
             "pairs_ended_early": ends["ended"] + ends["never_started"],

@@ -130,6 +130,7 @@ def compute_outcomes(people: Population, checks: Checkpoints, twin: Checkpoints 
         "sector_match_share": _share(people.sector_match, matched),
         "employed_end_share": _share(_employed(checks.exit), at_exit),
         "positive_outcome_share": _share(_positive(checks.exit), at_exit),
+        "positive_outcome_completed_share": _share(_positive(checks.exit), at_exit & (people.exit_reason == Exit.COMPLETED)),
         "employed_6m_share": _share(_employed(checks.exit6), at_exit6),
         "employed_at_level_share": _share(checks.exit6 == Labour.EMPLOYED_AT_LEVEL, at_exit6),
         "positive_outcome_6m_share": _share(_positive(checks.exit6), at_exit6),

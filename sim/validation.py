@@ -26,7 +26,7 @@ from sim.scenario import CalibrationTarget, Scenario, month_index
 OUTCOME_COLUMNS = (
     "enrolled", "queued_unserved", "comparison_group", "matched_share", "wait_months_mean",
     "never_started_share", "dropout_share", "completed_share", "network_access_share", "sector_match_share",
-    "employed_end_share", "positive_outcome_share", "employed_6m_share", "employed_at_level_share",
+    "employed_end_share", "positive_outcome_share", "positive_outcome_completed_share", "employed_6m_share", "employed_at_level_share",
     "positive_outcome_6m_share", "employed_12m_after_start_share", "net_effect_employed_6m",
     "net_effect_employed_6m_after_start", "net_effect_employed_12m_after_start", "rct_effect_employed_12m",
     "employed_6m_share_female", "employed_6m_share_male", "employed_6m_share_low", "employed_6m_share_medium",

@@ -100,7 +100,8 @@ def run_array(scenario: Scenario, seed: int, months: int, pairs: PairSetup | Non
     for t in range(months):
         model.pair_dynamics.step(t, people, pool, follow_up, True)
         model._turnover(t)  # step 8 as in MentoringModel.step: leavers replaced, then the market
-        model.market.step(t, people, scenario.programme.pairs.training_entry_multiplier)  # as MentoringModel.step
+        cfg = scenario.programme.pairs
+        model.market.step(t, people, cfg.training_entry_multiplier, cfg.internship_rate)  # as MentoringModel.step
         if t + 1 in CHECKPOINTS:
             out |= array_labour_metrics(model, t + 1)
     if pairs:

@@ -211,9 +211,10 @@ class Jobseeker(mesa.Agent):
         elif was == UNEMPLOYED:
             own, other = self.channels()
             hazard = min(0.9, model.scale * self.attractiveness() * (own + other))
-            train = cfg.training_entry_rate * (
-                model.params.programme.pairs.training_entry_multiplier if self.in_pair and self.started else 1.0
-            )
+            pairs = model.params.programme.pairs
+            train = cfg.training_entry_rate
+            if self.in_pair and self.started:
+                train = train * pairs.training_entry_multiplier + pairs.internship_rate
             u = rnd()
             if u < hazard:
                 new = self.placement(own, other)
