@@ -40,7 +40,6 @@ from sim.store import atomic_write, file_hash
 from sim.study_cli import (
     EXIT_REFUSED,
     DaskOption,
-    OutDirOption,
     SetOption,
     WorkersOption,
     _console,
@@ -205,7 +204,12 @@ def discover(
         float, typer.Option(min=0.0, max=1.0, help="Box chosen: the highest coverage with at least this density.")
     ] = discovery.MIN_DENSITY,
     boxes: Annotated[int, typer.Option(min=1, max=10, help="Boxes to find, one after the other.")] = 1,
-    out_dir: OutDirOption = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir", help="Folder for boxes.csv and the plot (default: the study folder).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Scenario discovery with PRIM: which ranges of levers and uncertainties lead to the cases of interest.
 
@@ -224,7 +228,7 @@ def discover(
     trajectory = pd.concat([b.trajectory for b in found], ignore_index=True)
     atomic_write(folder / "boxes.csv", lambda p: limits.to_csv(p, index=False))
     atomic_write(folder / "peeling.csv", lambda p: trajectory.to_csv(p, index=False))
-    condition = f"{outcome} {'<' if below is not None else '>'} {below if below is not None else above:g}"
+    condition = discovery.describe_condition(outcome, below, above)
     _save(discovery.plot_tradeoff(found, condition)[0], folder / "peeling.png")
     _print_boxes(found, condition, int(y.sum()), len(y))
     if note:

@@ -108,13 +108,18 @@ def cases(
     note = f"{int((~keep).sum())} experiments without a value of {outcome} are left out" if not keep.all() else ""
     x, values = x[keep], values[keep]
     y = (values < below if below is not None else values > above).to_numpy()
-    condition = f"{outcome} {'<' if below is not None else '>'} {below if below is not None else above:g}"
+    condition = describe_condition(outcome, below, above)
     spread = f"the experiment means range from {values.min():.4g} to {values.max():.4g}"
     if not y.any():
         raise DiscoveryError(f"no experiment has {condition}: no cases of interest ({spread})")
     if y.all():
         raise DiscoveryError(f"every experiment has {condition}: nothing to tell them apart ({spread})")
     return _typed(x.reset_index(drop=True)), y, note
+
+
+def describe_condition(outcome: str, below: float | None, above: float | None) -> str:
+    """The cases of interest in words, e.g. ``net_placements < 20``."""
+    return f"{outcome} < {below:g}" if below is not None else f"{outcome} > {above:g}"
 
 
 def _typed(x: pd.DataFrame) -> pd.DataFrame:
