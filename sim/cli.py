@@ -261,6 +261,12 @@ from sim.study_cli import compare, sweep  # noqa: E402 - the study commands use 
 app.command()(compare)
 app.command()(sweep)
 
+# Analyses of studies (sim/analysis_cli.py): global sensitivity (SALib), scenario discovery (PRIM).
+from sim.analysis_cli import discover, sensitivity  # noqa: E402 - the analysis commands reuse sim.study_cli
+
+app.command()(sensitivity)
+app.command()(discover)
+
 # Validation (sim/validation_cli.py): reported vs simulated for the programme scenarios, calibration.
 from sim.validation_cli import calibrate, check  # noqa: E402 - the validation commands use load_or_exit from above
 
