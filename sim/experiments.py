@@ -262,7 +262,8 @@ def tasks_for(
         digest = scenario_hash(e.scenario)
         for r, seed in enumerate(seeds):
             info = {"experiment": e.index, **e.values, "replicate": r}
-            tasks.append(Task(run_key(digest, seed), e.scenario, seed, info, keep_series, runner))
+            key = run_key(digest, seed, f"{runner.__module__}.{runner.__qualname__}")
+            tasks.append(Task(key, e.scenario, seed, info, keep_series, runner))
     return tasks
 
 
@@ -334,20 +335,34 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
-def run_with_cliffs(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
-    """:func:`~sim.run.run_replicate` plus the waiting list at each funding cliff.
+CLIFF_MONTHS = 6  # months after a grant's end month in which its cliff is measured (assumption)
 
-    ``waiting_list_cliff_<i>``: the largest waiting list in the 6 months after the end month of grant
-    ``i`` (its first call; 1-based); ``waiting_list_cliff_max``: the largest of them (NaN: no grant
-    ends within the run)."""
+
+def run_with_cliffs(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
+    """:func:`~sim.run.run_replicate` plus what each funding cliff costs, in the ``CLIFF_MONTHS`` after the
+    end month of grant ``i`` (its first call; 1-based):
+
+    - ``waiting_list_cliff_<i>``: the largest waiting list; ``waiting_list_cliff_max``, the largest of them;
+    - ``mentors_lost_cliff_<i>``: the fall of the mentor pool, from the end month to its lowest (0 if it
+      does not fall, e.g. when the call is renewed at once); ``mentors_lost_cliffs``, their sum.
+
+    NaN (the sum: 0) when no grant ends within the run."""
     series, outcomes = run_replicate(scenario, seed)
     waiting = series["waiting_list"].to_numpy(dtype=float)
-    cliffs = {}
+    pool = series["mentor_pool"].to_numpy(dtype=float)
+    queues, losses = {}, {}
     for i, grant in enumerate(scenario.funding.grants, 1):
         end = month_index(grant.end) - scenario.start_index
         if 0 <= end < scenario.months - 1:
-            cliffs[f"waiting_list_cliff_{i}"] = float(waiting[end + 1 : end + 7].max())
-    extra = {"waiting_list_cliff_max": max(cliffs.values(), default=np.nan), **cliffs}
+            after = slice(end + 1, end + 1 + CLIFF_MONTHS)
+            queues[f"waiting_list_cliff_{i}"] = float(waiting[after].max())
+            losses[f"mentors_lost_cliff_{i}"] = max(0.0, float(pool[end] - pool[after].min()))
+    extra = {
+        "waiting_list_cliff_max": max(queues.values(), default=np.nan),
+        **queues,
+        "mentors_lost_cliffs": float(sum(losses.values())),
+        **losses,
+    }
     return series, outcomes | extra
 
 

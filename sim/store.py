@@ -42,9 +42,10 @@ class StoreLocked(Exception):
     """Another study is writing into the same results folder."""
 
 
-def run_key(scenario_hash: str, seed: int) -> str:
-    """The key of one run: a hash of the resolved scenario's hash and the seed."""
-    return hashlib.sha256(f"{scenario_hash}:{seed}".encode()).hexdigest()[:24]
+def run_key(scenario_hash: str, seed: int, runner: str) -> str:
+    """The key of one run: a hash of the resolved scenario's hash, the seed and the runner's qualified name
+    (runners report different columns, so their rows are not interchangeable)."""
+    return hashlib.sha256(f"{scenario_hash}:{seed}:{runner}".encode()).hexdigest()[:24]
 
 
 def file_hash(path: Path) -> str:

@@ -152,7 +152,21 @@ def test_funding_designs_study_and_cliff_outcomes() -> None:
     end = 59  # 2018-12, the end of the first call
     assert outcomes["waiting_list_cliff_1"] == series["waiting_list"].iloc[end + 1 : end + 7].max()
     assert outcomes["waiting_list_cliff_max"] == outcomes["waiting_list_cliff_1"]
+    pool = series["mentor_pool"]
+    assert outcomes["mentors_lost_cliff_1"] == max(0, pool.iloc[end] - pool.iloc[end + 1 : end + 7].min())
+    assert outcomes["mentors_lost_cliff_1"] > 0  # six months without money: idle mentors leave, none are recruited
+    assert outcomes["mentors_lost_cliffs"] == sum(v for k, v in outcomes.items() if k.startswith("mentors_lost_cliff_"))
     assert outcomes["months_without_intake"] >= 6
+
+
+def test_run_keys_tell_runners_apart() -> None:
+    """A design study's runs (with cliff columns) never stand in for plain runs of the same scenario and seed."""
+    experiments = study_experiments(
+        load_study(SCENARIOS / "studies" / "funding_designs.yaml"), SCENARIOS / "studies" / "funding_designs.yaml", TINY
+    )[:1]
+    plain, cliffs = tasks_for(experiments, [1]), tasks_for(experiments, [1], run_with_cliffs)
+    assert plain[0].key != cliffs[0].key
+    assert tasks_for(experiments, [1])[0].key == plain[0].key  # and keys are stable
 
 
 # --- backends ------------------------------------------------------------------------------------
