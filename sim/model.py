@@ -55,7 +55,7 @@ SERIES = (
     "funding_month_eur", "budget_remaining_eur", "intake_open", "new_participants", "new_matches",
     "pairs_completed", "pairs_ended_early", "placements", "employed_share_participants",
     "employed_share_comparison", "employed_share_participants_without_programme", "economy_index",
-    "vacancies", "hires", "hires_sme", "hires_large", "hires_from_training", "unemployed",
+    "vacancies", "hires", "hires_sme", "hires_large", "hires_from_training", "unemployed", "mentor_hours",
 )  # fmt: skip
 
 
@@ -174,6 +174,7 @@ class MentoringModel(mesa.Model):
             "new_matches": len(mentees),
             "pairs_completed": ends["completed"],
             "pairs_ended_early": ends["ended"] + ends["never_started"],
+            "mentor_hours": ends["meetings"] * self.params.programme.pairs.hours_per_meeting,
             "coaches_fte": org.coaches,
             "funding_month_eur": org.money,
             "budget_remaining_eur": self.funding.remaining(t),

@@ -71,11 +71,14 @@ class PairDynamics:
         )  # fmt: skip
 
     def step(self, t: int, people: Population, pool: MentorPool, follow_up: float, funded: bool) -> dict[str, int]:
-        """Advance every pair by a month; end those that never started, went silent, ended early or completed."""
+        """Advance every pair by a month; end those that never started, went silent, ended early or completed.
+
+        Returns the counts of endings by reason and the ``meetings`` held this month."""
         if not funded and self.cfg.wind_down == "end":
             paired = np.flatnonzero(people.programme == Status.PAIRED)
             self._end(t, people, pool, paired, Exit.PROGRAMME_ENDED)
-            return {"ended": len(paired), "completed": 0, "never_started": 0}
+            return {"ended": len(paired), "completed": 0, "never_started": 0, "meetings": 0}
+        held_before = int(people.meetings.sum())
         keys = np.array([self.streams.key(name, t) for name in PAIR_STREAMS], dtype=np.uint64)
         p = people
         idx, codes = _pair_month(
@@ -84,7 +87,7 @@ class PairDynamics:
             p.cross_ties, p.new_ties, pool.hours, pool.willingness, pool.trained, pool.status, pool.network,
             pool.sector, self._params(follow_up), keys,
         )  # fmt: skip
-        counts = {}
+        counts = {"meetings": int(people.meetings.sum()) - held_before}
         for reason, name in ((Exit.NEVER_STARTED, "never_started"), (Exit.ENDED_EARLY, "ended"), (Exit.COMPLETED, "completed")):
             ending = idx[codes == reason]
             self._end(t, people, pool, ending, reason)

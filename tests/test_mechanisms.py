@@ -253,3 +253,15 @@ def test_participants_series_adds_up_to_enrolled() -> None:
         series, outcomes = replicate(gap, seed)
         assert series["new_participants"].sum() == outcomes["enrolled"]
         assert outcomes["queued_unserved"] > 0  # the gap made some referrals queue
+
+
+def test_mentor_hours_are_the_meetings_held() -> None:
+    """The mentor_hours series (TRIEC's volunteer hours) sums, over a run, to every meeting held in every pair
+    (each participant is matched at most once, so the meetings of their pair stay on record) times the hours
+    a meeting takes; 2 seeds."""
+    sc = scenario("base", *SHORT, "mentors.hours_mean=40")
+    for seed in seeds(2):
+        model = MentoringModel(sc, seed=seed, agents=False).run()
+        held = int(model.people.meetings.sum())
+        assert held > 0
+        assert model.series["mentor_hours"].sum() == pytest.approx(held * sc.programme.pairs.hours_per_meeting)
