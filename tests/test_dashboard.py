@@ -140,3 +140,18 @@ def test_sector_alignment_moves_mentors_to_the_mentees_sectors() -> None:
     half = load_scenario(SCENARIO, sector_mix_overrides(base, 0.5))
     expected = [(s.jobseeker_share + s.mentor_share) / 2 for s in base.sectors]
     assert [s.mentor_share for s in half.sectors] == pytest.approx(expected)
+
+
+def test_every_offered_scenario_runs_with_its_own_levers() -> None:
+    """Each scenario in the dashboard's list runs at the dashboard's small settings with the levers it starts
+    from, and gives the findings the page shows (gross next to net)."""
+    from sim.dashboard_app import Levers, run_levers, scenario_files
+    from sim.loader import load_scenario
+    from sim.report import RunFolder, headline
+
+    files = scenario_files()
+    assert {"base.yaml", "programmes/mentoru.yaml", "funding/staggered_portfolio.yaml"} <= set(files)
+    for name, path in files.items():
+        result = run_levers(path, Levers.of(load_scenario(path)))
+        assert len(result.seeds) == 3 and not result.timeseries.empty, name
+        assert "without the programme" in " ".join(headline(RunFolder.from_result(result))), name
