@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SCENARIO ?= scenarios/base.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test quick bench lint format clean venv validation-docs
+.PHONY: run test quick bench lint format clean venv validation-docs strip-notebooks
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { sh scripts/find-python.sh; exit 1; }
@@ -41,6 +41,9 @@ lint: venv
 format: venv
 	$(BIN)/ruff format sim tests benchmarks
 	$(BIN)/ruff check --fix sim tests benchmarks
+
+strip-notebooks: venv
+	$(BIN)/nbstripout notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV) .pytest_cache

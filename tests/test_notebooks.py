@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -33,6 +35,14 @@ def test_notebook_runs(path: Path) -> None:
     assert not errors
     images = [out for cell in notebook.cells for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
     assert images, "figures should display inline"
+
+
+def test_nbstripout_would_change_nothing() -> None:
+    """The committed notebooks are in nbstripout's form (no outputs, counts or volatile metadata): clean diffs."""
+    done = subprocess.run(
+        [sys.executable, "-m", "nbstripout", "--verify", *map(str, PATHS)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, f"run `make strip-notebooks`: {done.stdout}{done.stderr}"
 
 
 def test_there_are_notebooks() -> None:
