@@ -2,7 +2,7 @@
 
 Only the listed parameters move, each within the ``range`` of its record in the scenario file; the
 shared mechanism parameters stay as they are. The objective is :func:`sim.validation.distance` (sum of
-squared tolerance-scaled misses of the replicate means), every trial on the same seeds (common random
+squared tolerance-scaled misses of the replicate means, each capped at 3 tolerances), every trial on the same seeds (common random
 numbers). The optimiser is Optuna's TPE sampler with a fixed seed; the first trial is the file's values.
 The fitted values are written as an overlay ``<name>.calibrated.yaml`` that ``extends`` the scenario.
 """
@@ -21,7 +21,7 @@ import yaml
 
 from sim.loader import load_scenario, parameter_records
 from sim.scenario import Scenario
-from sim.validation import distance, report, simulate
+from sim.validation import MISS_CAP, distance, report, simulate
 
 
 class CalibrationError(Exception):
@@ -150,7 +150,7 @@ def write_overlay(path: Path, result: Calibration, replicates: int, seed: int | 
         f"# Calibrated overlay of {Path(path).name}, written by `mentorsim calibrate` on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n"
         f"# Optuna TPE (sampler seed {result.sampler_seed}), {result.trials} trials x {replicates} replicates ({seeds}, the same in every trial).\n"
-        f"# Objective (sum of squared tolerance-scaled misses): {result.start_objective:.3g} at the file's values, "
+        f"# Objective (sum of squared tolerance-scaled misses, each capped at {MISS_CAP:g} tolerances): {result.start_objective:.3g} at the file's values, "
         f"{result.objective:.3g} fitted.\n"
         f"# Only the parameters listed under calibrate: move; each value stays within its record's range.\n"
     )

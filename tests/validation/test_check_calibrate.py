@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from helpers import SCENARIOS
@@ -181,3 +182,15 @@ def test_cli_check_and_calibrate(tiny: Path) -> None:
 def test_scenario_without_targets_has_empty_lists() -> None:
     """targets and calibrate are optional and empty by default."""
     assert Scenario().targets == [] and Scenario().calibrate == []
+
+
+def test_distance_caps_each_miss_so_an_unreachable_target_adds_a_constant(tiny: Path) -> None:
+    """Misses count as squared tolerances up to MISS_CAP tolerances: a target 10 or 100 tolerances off adds the
+    same, so it cannot pull the fit away from the targets that can be met."""
+    from sim.validation import MISS_CAP, distance
+
+    scenario = load_scenario(tiny)
+    near = np.array([[25.0, 15.0, 0.1]])  # half a tolerance off on the first target, exact on the others
+    assert distance(scenario, near) == pytest.approx(0.25)
+    far, farther = np.array([[120.0, 15.0, 0.1]]), np.array([[1020.0, 15.0, 0.1]])
+    assert distance(scenario, far) == distance(scenario, farther) == pytest.approx(MISS_CAP**2)
