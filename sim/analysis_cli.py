@@ -207,14 +207,17 @@ def discover(
     out_dir: Annotated[
         Path | None,
         typer.Option(
-            "--out-dir", help="Folder for boxes.csv and the plot (default: the study folder).", show_default=False
+            "--out-dir",
+            help="Folder for boxes.csv and the plots (default: discover-<outcome>-<below|above>-<X>/ in the study folder).",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
     """Scenario discovery with PRIM: which ranges of levers and uncertainties lead to the cases of interest.
 
     Writes boxes.csv (the chosen boxes' limits and statistics), peeling.csv and peeling.png (the
-    coverage-density trade-off of every box on the peeling trajectory) into the study folder."""
+    coverage-density trade-off of every box on the peeling trajectory) into a folder of the study folder
+    named for the question, so that asking another question does not overwrite the answer to this one."""
     try:
         table = discovery.read_table(results)
         x, y, note = discovery.cases(table, outcome, below, above)
@@ -222,7 +225,7 @@ def discover(
     except discovery.DiscoveryError as err:
         typer.echo(f"Refused: {err}", err=True)
         raise typer.Exit(EXIT_REFUSED) from None
-    folder = out_dir or results
+    folder = out_dir or results / discover_folder(outcome, below, above)
     folder.mkdir(parents=True, exist_ok=True)
     limits = pd.concat([b.limits for b in found], ignore_index=True)
     trajectory = pd.concat([b.trajectory for b in found], ignore_index=True)
@@ -234,6 +237,12 @@ def discover(
     if note:
         typer.echo(f"Note: {note}", err=True)
     typer.echo(f"Boxes: {folder / 'boxes.csv'}, {folder / 'peeling.png'}")
+
+
+def discover_folder(outcome: str, below: float | None, above: float | None) -> str:
+    """The default output folder of one question, e.g. ``discover-net_placements-below-20``."""
+    side, value = ("below", below) if below is not None else ("above", above)
+    return _safe_name(f"discover-{outcome}-{side}-{value:g}")
 
 
 def _print_boxes(found: list[discovery.Box], condition: str, cases: int, experiments: int) -> None:

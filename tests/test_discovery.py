@@ -51,26 +51,31 @@ def boxes(folder: Path) -> pd.DataFrame:
     return pd.read_csv(folder / "boxes.csv").set_index("parameter")
 
 
+def answer(study: Path, side: str = "below", value: str = "5") -> Path:
+    """Where discover writes its answer to ``out < 5`` (or ``> 5``) by default."""
+    return study / f"discover-out-{side}-{value}"
+
+
 def test_box_restricts_the_parameter_below_which_the_outcome_is_low(tmp_path: Path) -> None:
     folder = study_folder(tmp_path / "study")
     result = discover(str(folder), "--outcome", "out", "--below", "5")
     assert result.exit_code == 0, result.output
-    found = boxes(folder)
+    found = boxes(answer(folder))
     assert "p.a" in found.index
     a = found.loc["p.a"]  # the widest box with density >= 0.8: a little past 0.3, all the cases in it
     assert a["kind"] == "numeric" and 0.3 <= a["high"] <= 0.4 and a["qp_high"] < 0.01
     assert a["density"] >= 0.8 and a["coverage"] >= 0.95
     assert "Box 1: out < 5" in result.stdout and "coverage" in result.stdout and "p.a" in result.stdout
-    trajectory = pd.read_csv(folder / "peeling.csv")
+    trajectory = pd.read_csv(answer(folder) / "peeling.csv")
     assert trajectory["chosen"].sum() == 1 and {"coverage", "density", "res_dim"} <= set(trajectory.columns)
-    assert (folder / "peeling.png").read_bytes()[:4] == b"\x89PNG"
+    assert (answer(folder) / "peeling.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_above_finds_the_complementary_box(tmp_path: Path) -> None:
     folder = study_folder(tmp_path / "study")
     result = discover(str(folder), "--outcome", "out", "--above", "5", "--min-density", "0.99")
     assert result.exit_code == 0, result.output
-    a = boxes(folder).loc["p.a"]  # a pure box: it starts at the rule's 0.3
+    a = boxes(answer(folder, "above")).loc["p.a"]  # a pure box: it starts at the rule's 0.3
     assert 0.28 <= a["low"] <= 0.32 and a["density"] >= 0.99
 
 
@@ -78,7 +83,7 @@ def test_categorical_rule_is_found_as_a_set_of_values(tmp_path: Path) -> None:
     folder = study_folder(tmp_path / "study", outcome="c_rule")
     result = discover(str(folder), "--outcome", "out", "--below", "5")
     assert result.exit_code == 0, result.output
-    c = boxes(folder).loc["p.c"]
+    c = boxes(answer(folder)).loc["p.c"]
     assert c["kind"] == "categorical" and c["values"] == "x" and c["density"] >= 0.8
 
 
@@ -96,7 +101,16 @@ def test_bad_requests_exit_2_and_write_nothing(tmp_path: Path, args: list[str], 
     folder = study_folder(tmp_path / "study")
     result = discover(str(folder), *args)
     assert result.exit_code == 2 and message in result.stderr, result.output
-    assert not (folder / "boxes.csv").exists() and not (folder / "peeling.png").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["experiments.parquet", "manifest.json"]
+
+
+def test_another_question_does_not_overwrite_the_first_answer(tmp_path: Path) -> None:
+    folder = study_folder(tmp_path / "study")
+    assert discover(str(folder), "--outcome", "out", "--below", "5").exit_code == 0
+    first = (answer(folder) / "boxes.csv").read_bytes()
+    assert discover(str(folder), "--outcome", "out", "--above", "5").exit_code == 0
+    assert (answer(folder) / "boxes.csv").read_bytes() == first
+    assert (answer(folder, "above") / "boxes.csv").exists()
 
 
 def test_a_folder_that_is_not_a_study_folder_is_refused(tmp_path: Path) -> None:
@@ -131,7 +145,8 @@ replicates: 1
     median = float(pd.read_parquet(out / "experiments.parquet")["employed_6m_share"].median())
     result = discover(str(out), "--outcome", "employed_6m_share", "--below", f"{median}", "--min-density", "0.7")
     assert result.exit_code == 0, result.output
-    found = boxes(out)
+    (written,) = out.glob("discover-employed_6m_share-below-*")  # named for the question
+    found = boxes(written)
     assert "labour_market.job_finding_rate" in found.index
     assert found.loc["labour_market.job_finding_rate", "high"] < 0.04
     assert "programme.staff.training_cost_per_mentor" not in found.index  # inert for employment
