@@ -23,6 +23,7 @@ run: venv
 
 test: venv
 	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff format --check sim tests benchmarks
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 quick: venv

@@ -28,7 +28,9 @@ class Call:
 def schedule_calls(scenario: Scenario, streams: Streams) -> list[Call]:
     """All calls of all grants inside the simulated horizon, renewals drawn from ``funding.renewal``."""
     calls: list[Call] = []
-    u = streams.generator("funding.renewal").random((len(scenario.funding.grants), 1 + max((g.renewal.max_renewals for g in scenario.funding.grants), default=0)))
+    u = streams.generator("funding.renewal").random(
+        (len(scenario.funding.grants), 1 + max((g.renewal.max_renewals for g in scenario.funding.grants), default=0))
+    )
     for gi, grant in enumerate(scenario.funding.grants):
         first = month_index(grant.start) - scenario.start_index
         last = month_index(grant.end) - scenario.start_index

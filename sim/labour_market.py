@@ -100,7 +100,9 @@ class LabourMarket:
         self.inv_bias = np.stack([self._inverse_bias(downturn) for downturn in (False, True)])
         self.inv_bias_sorted = self.inv_bias[:, self.by_sector]
         self.downturn = False
-        self.boost = np.exp(self.cfg.referral_per_tie * np.arange(256).clip(0, self.cfg.referral_cap)).astype(np.float32)
+        self.boost = np.exp(self.cfg.referral_per_tie * np.arange(256).clip(0, self.cfg.referral_cap)).astype(
+            np.float32
+        )
         self.skill_effect = np.array([self.cfg.skill_effect[s] for s in SKILLS], dtype=np.float32)
         self.static = self._static_attractiveness(people)  # indexed by person id
         self.below_share = np.array([self.cfg.below_level_share[s] for s in SKILLS], dtype=np.float32)
@@ -133,7 +135,13 @@ class LabourMarket:
     def _offer_matrix(self, vacancies: np.ndarray, downturn: bool) -> np.ndarray:
         """(sectors, skills): vacancies relative to normal, discounted by hiring bias."""
         weighted = vacancies[:, None] * self.inv_bias[int(downturn)]
-        out = np.stack([np.bincount(self.employers.sector, weights=weighted[:, k], minlength=self.n_sectors) for k in range(N_SKILLS)], axis=1)
+        out = np.stack(
+            [
+                np.bincount(self.employers.sector, weights=weighted[:, k], minlength=self.n_sectors)
+                for k in range(N_SKILLS)
+            ],
+            axis=1,
+        )
         return out / self.expected[:, None]
 
     # -- hiring ------------------------------------------------------------------------------
@@ -156,7 +164,16 @@ class LabourMarket:
         return _hazards(idx, *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self._params(0))
 
     def _person_arrays(self, people: Population) -> tuple[np.ndarray, ...]:
-        return (people.sector, people.skill, people.ties, people.cross_ties, people.id, self.static, people.local_knowledge, people.months_unemployed)
+        return (
+            people.sector,
+            people.skill,
+            people.ties,
+            people.cross_ties,
+            people.id,
+            self.static,
+            people.local_knowledge,
+            people.months_unemployed,
+        )
 
     def _offer_arrays(self, offers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         weighted = self.vacancy_share[:, None] * offers  # (sectors, skills)
@@ -178,7 +195,9 @@ class LabourMarket:
         weights = (self.employers.vacancies[self.by_sector] + 1e-3)[:, None] * self.inv_bias_sorted[int(self.downturn)]
         return np.vstack([np.zeros((1, N_SKILLS)), np.cumsum(weights, axis=0)])
 
-    def step(self, t: int, people: Population, mentee_training: float = 1.0, mentee_internship: float = 0.0) -> dict[str, float]:
+    def step(
+        self, t: int, people: Population, mentee_training: float = 1.0, mentee_internship: float = 0.0
+    ) -> dict[str, float]:
         """One month of flows. ``mentee_training`` multiplies training entry of mentees in running pairs;
         ``mentee_internship`` adds their monthly chance of an internship arranged through the mentor."""
         self.downturn = self.index[t] < self.scenario.economy.downturn_threshold
@@ -204,11 +223,34 @@ class LabourMarket:
         }
 
 
-LABOUR_STREAMS = ("labour.job_loss", "labour.unemployed_exit", "labour.training_exit", "labour.return", "labour.channel", "labour.hire_sector", "labour.level", "labour.employer")
+LABOUR_STREAMS = (
+    "labour.job_loss",
+    "labour.unemployed_exit",
+    "labour.training_exit",
+    "labour.return",
+    "labour.channel",
+    "labour.hire_sector",
+    "labour.level",
+    "labour.employer",
+)
 UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(x) for x in Labour)
 PAIRED = int(Status.PAIRED)
 # positions in the parameter vector built by LabourMarket._params
-P_SCALE, P_OWN, P_LK, P_DURATION, P_LOSS, P_PROBATION, P_ECONOMY, P_INACTIVE, P_TRAIN, P_TRAIN_MONTHS, P_TRAIN_JOB, P_RETURN, P_LEVEL_GAIN = range(13)
+(
+    P_SCALE,
+    P_OWN,
+    P_LK,
+    P_DURATION,
+    P_LOSS,
+    P_PROBATION,
+    P_ECONOMY,
+    P_INACTIVE,
+    P_TRAIN,
+    P_TRAIN_MONTHS,
+    P_TRAIN_JOB,
+    P_RETURN,
+    P_LEVEL_GAIN,
+) = range(13)
 
 
 @numba.njit(cache=True)
@@ -236,10 +278,26 @@ def _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_u
 
 
 @numba.njit(cache=True)
-def _hazards(idx, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p):  # noqa: ANN001, ANN202
+def _hazards(
+    idx, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p
+):  # noqa: ANN001, ANN202
     out = np.empty(len(idx))
     for j in range(len(idx)):
-        out[j] = _hazard(idx[j], sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)[0]
+        out[j] = _hazard(
+            idx[j],
+            sector,
+            skill,
+            ties,
+            cross_ties,
+            ids,
+            static,
+            knowledge,
+            months_unemployed,
+            offers,
+            weighted,
+            boost,
+            p,
+        )[0]
     return out
 
 
@@ -280,7 +338,21 @@ def _labour_month(
                 new = UNEMPLOYED
                 employer[i] = -1
         elif was == UNEMPLOYED:
-            h, own, other = _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)
+            h, own, other = _hazard(
+                i,
+                sector,
+                skill,
+                ties,
+                cross_ties,
+                ids,
+                static,
+                knowledge,
+                months_unemployed,
+                offers,
+                weighted,
+                boost,
+                p,
+            )
             h = min(h, 0.9)
             train = p[P_TRAIN]
             if programme[i] == PAIRED and pair_started[i]:

@@ -48,7 +48,9 @@ def _empty() -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
 
 
-def _within_sector(req: MatchRequest, mentees: np.ndarray, mentors: np.ndarray, capacity: int) -> tuple[np.ndarray, np.ndarray]:
+def _within_sector(
+    req: MatchRequest, mentees: np.ndarray, mentors: np.ndarray, capacity: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Pair mentees (in wait order) with random mentors of their own sector."""
     sector_of_mentee = req.people.sector[mentees]
     order = np.argsort(req.u[np.searchsorted(req.mentors, mentors)], kind="stable")
@@ -111,7 +113,12 @@ def compatibility(req: MatchRequest, mentees: np.ndarray, mentors: np.ndarray) -
     language_need = (1 - p.language[mentees])[:, None] * pool.multilingual[mentors][None, :]
     same_district = p.district[mentees][:, None] == pool.district[mentors][None, :]
     same_pref = p.preference[mentees][:, None] == pool.preference[mentors][None, :]
-    return c.weight_sector * same_sector + c.weight_language * language_need + c.weight_location * same_district + c.weight_preferences * same_pref
+    return (
+        c.weight_sector * same_sector
+        + c.weight_language * language_need
+        + c.weight_location * same_district
+        + c.weight_preferences * same_pref
+    )
 
 
 @register("optimal")

@@ -80,7 +80,15 @@ class MentorPool:
 
 
 def draw_mentors(
-    scenario: Scenario, streams: Streams, name: str, t: int, n: int, *, sector: np.ndarray | None = None, employer: np.ndarray | None = None, trained: bool
+    scenario: Scenario,
+    streams: Streams,
+    name: str,
+    t: int,
+    n: int,
+    *,
+    sector: np.ndarray | None = None,
+    employer: np.ndarray | None = None,
+    trained: bool,
 ) -> dict[str, np.ndarray]:
     """Attributes of ``n`` new mentors. Company mentors (``employer`` given) are active professionals of its sector."""
     cfg = scenario.mentors
@@ -129,7 +137,11 @@ class MentorSupply:
     def champions(self, t: int, champion: np.ndarray, funded: bool, downturn: bool) -> np.ndarray:
         """Update champion engagement in place; returns the employers that withdrew this month."""
         e = self.ecfg
-        rate = e.normal_withdrawal_rate + (e.downturn_withdrawal_rate if downturn else 0.0) + (0.0 if funded else e.interruption_withdrawal_rate)
+        rate = (
+            e.normal_withdrawal_rate
+            + (e.downturn_withdrawal_rate if downturn else 0.0)
+            + (0.0 if funded else e.interruption_withdrawal_rate)
+        )
         current = np.flatnonzero(champion)
         withdrawn = current[self.streams.uniform("employers.withdraw", t, current) < min(rate, 1.0)]
         champion[withdrawn] = False
@@ -141,7 +153,9 @@ class MentorSupply:
             champion[g.choice(candidates, engaged, replace=False)] = True
         return withdrawn
 
-    def recruit(self, t: int, pool: MentorPool, champion: np.ndarray, employer_sector: np.ndarray, funded: bool, trained: bool) -> tuple[np.ndarray, np.ndarray]:
+    def recruit(
+        self, t: int, pool: MentorPool, champion: np.ndarray, employer_sector: np.ndarray, funded: bool, trained: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         """New mentors of the month: individual volunteers (while outreach is funded) and champions' staff.
 
         Returns (new mentor indices, the employer each company mentor came from).
@@ -157,7 +171,20 @@ class MentorSupply:
         if n_ind:
             new.append(pool.add(**draw_mentors(self.scenario, self.streams, "individual", t, n_ind, trained=trained)))
         if len(employer):
-            new.append(pool.add(**draw_mentors(self.scenario, self.streams, "company", t, len(employer), sector=employer_sector[employer], employer=employer, trained=trained)))
+            new.append(
+                pool.add(
+                    **draw_mentors(
+                        self.scenario,
+                        self.streams,
+                        "company",
+                        t,
+                        len(employer),
+                        sector=employer_sector[employer],
+                        employer=employer,
+                        trained=trained,
+                    )
+                )
+            )
         idx = np.concatenate(new)
         self.recruited += len(idx)
         return idx, employer
@@ -183,7 +210,9 @@ class MentorSupply:
         self.lost += len(leaving)
         gone = np.flatnonzero(pool.status[:n] == MentorStatus.LEFT)
         if funded:
-            back = gone[(self.streams.uniform("mentors.return", t, gone) < self.cfg.return_rate) & ~pool.via_company[gone]]
+            back = gone[
+                (self.streams.uniform("mentors.return", t, gone) < self.cfg.return_rate) & ~pool.via_company[gone]
+            ]
             pool.status[back] = MentorStatus.AVAILABLE
             pool.tenure[back] = 0
         pool.status[leaving] = MentorStatus.LEFT

@@ -71,7 +71,9 @@ class TwinPlan:
 class MentoringModel(mesa.Model):
     """A region with jobseekers, mentors, employers, funders and the coordinating organisation."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, twin_of: TwinPlan | None = None, agents: bool = True) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, twin_of: TwinPlan | None = None, agents: bool = True
+    ) -> None:
         seed = scenario.seed if seed is None else seed
         super().__init__(rng=seed)
         self.params = scenario  # the Scenario (Mesa reserves `scenario`)
@@ -140,7 +142,9 @@ class MentoringModel(mesa.Model):
         self.training_eur = org.pay(t, self.training_eur)  # 2
         funded = org.funded
         self.supply.champions(t, self.employers.champion, funded, downturn)  # 3
-        new, employer = self.supply.recruit(t, pool, self.employers.champion, self.employers.sector, funded, trained=False)  # 4
+        new, employer = self.supply.recruit(
+            t, pool, self.employers.champion, self.employers.sector, funded, trained=False
+        )  # 4
         np.add.at(self.employers.mentors_supplied, employer, 1)
         self._train(new)
         if self.with_agents and len(new):
@@ -196,12 +200,14 @@ class MentoringModel(mesa.Model):
     def _leave_waiting_list(self, t: int) -> None:
         p = self.people
         waiting = np.flatnonzero(p.programme == Status.WAITING)
-        left = (p.labour[waiting] != Labour.UNEMPLOYED) | (t - p.accepted_month[waiting] >= self.params.programme.max_wait_months)
+        left = (p.labour[waiting] != Labour.UNEMPLOYED) | (
+            t - p.accepted_month[waiting] >= self.params.programme.max_wait_months
+        )
         end_participation(p, waiting[left], t, Exit.LEFT_WAITING)
 
     def _record(self, t: int, row: dict[str, float]) -> None:
         p = self.people
-        accepted, exited = (self.plan_months if self.twin_of else (p.accepted_month, p.exit_month))
+        accepted, exited = self.plan_months if self.twin_of else (p.accepted_month, p.exit_month)
         row |= self.checks.record(t, p, accepted, exited, all_participants=self.twin_of is not None)
         row["mentor_pool"] = len(self.pool.active())
         row["mentors_available"] = len(self.pool.available())

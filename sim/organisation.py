@@ -89,7 +89,9 @@ class Organisation:
         if t < self.start:
             return np.zeros(0, dtype=np.int64)
         pool = self._eligible(t, people)
-        weight = CHANNEL_WEIGHTS[self.cfg.outreach.channel][people.female[pool].astype(int) ^ 1, _age_band(people.age[pool])]
+        weight = CHANNEL_WEIGHTS[self.cfg.outreach.channel][
+            people.female[pool].astype(int) ^ 1, _age_band(people.age[pool])
+        ]
         p_apply = np.minimum(1.0, self.cfg.outreach.applications_per_month * weight)
         applicants = pool[self.streams.uniform("programme.apply", t, pool) < p_apply]
         if not self.funded:  # referrals queue unscreened; they count as participants once matched
@@ -142,7 +144,9 @@ class Organisation:
 
 def _employability(people: Population, idx: np.ndarray) -> np.ndarray:
     """Standardised employability as a screener sees it: skill, language, motivation, short unemployment."""
-    score = people.skill[idx] + 2 * people.language[idx] + 2 * people.motivation[idx] - people.months_unemployed[idx] / 24
+    score = (
+        people.skill[idx] + 2 * people.language[idx] + 2 * people.motivation[idx] - people.months_unemployed[idx] / 24
+    )
     sd = score.std()
     return (score - score.mean()) / (sd if sd > 0 else 1.0)
 

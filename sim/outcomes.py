@@ -32,7 +32,9 @@ class Checkpoints:
     def empty(cls, n: int) -> Checkpoints:
         return cls(*(np.full(n, -1, dtype=np.int8) for _ in CHECKS))
 
-    def record(self, t: int, people: Population, accepted: np.ndarray, exited: np.ndarray, all_participants: bool) -> dict[str, float]:
+    def record(
+        self, t: int, people: Population, accepted: np.ndarray, exited: np.ndarray, all_participants: bool
+    ) -> dict[str, float]:
         """Record the status of everyone whose checkpoint falls in month ``t``; return the month's tallies.
 
         ``accepted``/``exited`` are the months of acceptance and exit (from the programme run, also in
@@ -66,7 +68,9 @@ AT_LEVEL, BELOW_LEVEL = int(Labour.EMPLOYED_AT_LEVEL), int(Labour.EMPLOYED_BELOW
 
 
 @numba.njit(cache=True)
-def _tally(t, labour, months_in_status, programme, served, accepted, exited, all_participants, c_exit, c_exit6, c_acc6, c_acc12):  # noqa: ANN001, ANN202
+def _tally(
+    t, labour, months_in_status, programme, served, accepted, exited, all_participants, c_exit, c_exit6, c_acc6, c_acc12
+):  # noqa: ANN001, ANN202
     """One pass over the people: checkpoints due this month, and the month's counts (see Checkpoints.record)."""
     joined = joined_employed = comparison = comparison_employed = paired = waiting = placements = 0
     for i in range(len(labour)):
@@ -106,12 +110,19 @@ def _positive(status: np.ndarray) -> np.ndarray:
     return is_employed(status) | (status == Labour.TRAINING)
 
 
-def compute_outcomes(people: Population, checks: Checkpoints, twin: Checkpoints | None, cost_total: float, extra: dict[str, float]) -> dict[str, float]:
+def compute_outcomes(
+    people: Population, checks: Checkpoints, twin: Checkpoints | None, cost_total: float, extra: dict[str, float]
+) -> dict[str, float]:
     """One row of outcomes for one replicate (definitions in the README, section Outputs)."""
     part = participants(people)
     comparison = people.programme == Status.COMPARISON
     matched = part & (people.matched_month != NO_MONTH)
-    started = matched & (people.exit_reason != Exit.NEVER_STARTED) & (people.exit_reason != Exit.PROGRAMME_ENDED) & people.pair_started
+    started = (
+        matched
+        & (people.exit_reason != Exit.NEVER_STARTED)
+        & (people.exit_reason != Exit.PROGRAMME_ENDED)
+        & people.pair_started
+    )
     ended = started & (people.exit_reason != Exit.NONE)
     at_exit = part & (checks.exit >= 0)
     at_exit6 = part & (checks.exit6 >= 0)
@@ -130,7 +141,9 @@ def compute_outcomes(people: Population, checks: Checkpoints, twin: Checkpoints 
         "sector_match_share": _share(people.sector_match, matched),
         "employed_end_share": _share(_employed(checks.exit), at_exit),
         "positive_outcome_share": _share(_positive(checks.exit), at_exit),
-        "positive_outcome_completed_share": _share(_positive(checks.exit), at_exit & (people.exit_reason == Exit.COMPLETED)),
+        "positive_outcome_completed_share": _share(
+            _positive(checks.exit), at_exit & (people.exit_reason == Exit.COMPLETED)
+        ),
         "employed_6m_share": _share(_employed(checks.exit6), at_exit6),
         "employed_at_level_share": _share(checks.exit6 == Labour.EMPLOYED_AT_LEVEL, at_exit6),
         "positive_outcome_6m_share": _share(_positive(checks.exit6), at_exit6),
@@ -150,7 +163,11 @@ def compute_outcomes(people: Population, checks: Checkpoints, twin: Checkpoints 
 def _net_effects(part: np.ndarray, checks: Checkpoints, twin: Checkpoints | None) -> dict[str, float]:
     """Participants' employment minus the same people's employment without the programme."""
     out = {}
-    for key, name in (("exit6", "net_effect_employed_6m"), ("acc6", "net_effect_employed_6m_after_start"), ("acc12", "net_effect_employed_12m_after_start")):
+    for key, name in (
+        ("exit6", "net_effect_employed_6m"),
+        ("acc6", "net_effect_employed_6m_after_start"),
+        ("acc12", "net_effect_employed_12m_after_start"),
+    ):
         if twin is None:
             out[name] = float("nan")
             continue
@@ -163,14 +180,20 @@ def _net_effects(part: np.ndarray, checks: Checkpoints, twin: Checkpoints | None
 def _rct_effect(part: np.ndarray, comparison: np.ndarray, checks: Checkpoints) -> dict[str, float]:
     """Randomised comparison: employed 12 months after acceptance, participants minus comparison group."""
     reached = checks.acc12 >= 0
-    return {"rct_effect_employed_12m": _share(_employed(checks.acc12), part & reached) - _share(_employed(checks.acc12), comparison & reached)}
+    return {
+        "rct_effect_employed_12m": _share(_employed(checks.acc12), part & reached)
+        - _share(_employed(checks.acc12), comparison & reached)
+    }
 
 
 def _breakdowns(people: Population, part: np.ndarray, checks: Checkpoints) -> dict[str, float]:
     """Employment 6 months after the programme, by gender and by skill level."""
     at = part & (checks.exit6 >= 0)
     emp = _employed(checks.exit6)
-    out = {"employed_6m_share_female": _share(emp, at & people.female), "employed_6m_share_male": _share(emp, at & ~people.female)}
+    out = {
+        "employed_6m_share_female": _share(emp, at & people.female),
+        "employed_6m_share_male": _share(emp, at & ~people.female),
+    }
     for k, skill in enumerate(SKILLS):
         out[f"employed_6m_share_{skill}"] = _share(emp, at & (people.skill == k))
     return out

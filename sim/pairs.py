@@ -37,7 +37,17 @@ def release_mentors(people: Population, pool: MentorPool, mentees: np.ndarray) -
     pool.pairs_done[m] += 1
 
 
-PAIR_STREAMS = ("pairs.never_start", "pairs.start_delay", "pairs.lapse", "pairs.check_in", "pairs.meetings", "pairs.network_open", "pairs.early_end", "pairs.ties", "pairs.tie_relevance")
+PAIR_STREAMS = (
+    "pairs.never_start",
+    "pairs.start_delay",
+    "pairs.lapse",
+    "pairs.check_in",
+    "pairs.meetings",
+    "pairs.network_open",
+    "pairs.early_end",
+    "pairs.ties",
+    "pairs.tie_relevance",
+)
 # positions in the parameter vector built by PairDynamics._params
 (
     Q_FOLLOW_UP, Q_NEVER, Q_NEVER_REDUCTION, Q_DELAY, Q_DECAY, Q_LAPSE, Q_RESTORE, Q_MEETINGS, Q_HOURS_PER_MEETING,
@@ -88,7 +98,11 @@ class PairDynamics:
             pool.sector, self._params(follow_up), keys,
         )  # fmt: skip
         counts = {"meetings": int(people.meetings.sum()) - held_before}
-        for reason, name in ((Exit.NEVER_STARTED, "never_started"), (Exit.ENDED_EARLY, "ended"), (Exit.COMPLETED, "completed")):
+        for reason, name in (
+            (Exit.NEVER_STARTED, "never_started"),
+            (Exit.ENDED_EARLY, "ended"),
+            (Exit.COMPLETED, "completed"),
+        ):
             ending = idx[codes == reason]
             self._end(t, people, pool, ending, reason)
             counts[name] = len(ending)
@@ -130,7 +144,9 @@ def _pair_month(
             continue
         pid, m = ids[i], mentor[i]
         if matched_month[i] == t:  # a new pair: it may never really start; the first meeting may wait a month
-            if uniform_at(keys[0], pid) < q[Q_NEVER] * (1 - q[Q_NEVER_REDUCTION] * q[Q_FOLLOW_UP]) * (1.5 - motivation[i]):
+            if uniform_at(keys[0], pid) < q[Q_NEVER] * (1 - q[Q_NEVER_REDUCTION] * q[Q_FOLLOW_UP]) * (
+                1.5 - motivation[i]
+            ):
                 ending.append(i)
                 codes.append(NEVER_STARTED)
                 continue
@@ -153,7 +169,12 @@ def _pair_month(
         need = 2 * (1 - language[i])  # those furthest from the local codes gain most
         knowledge[i] = min(1.0, knowledge[i] + q[Q_KNOWLEDGE] * held * need * (2.0 if sector_match[i] else 1.0))
         if not network_opened[i]:
-            logit = q[Q_OPEN_BASE] + q[Q_OPEN_TRUST] * meetings[i] + q[Q_OPEN_SECTOR] * sector_match[i] + q[Q_OPEN_WILLING] * (willingness[m] - 0.5)
+            logit = (
+                q[Q_OPEN_BASE]
+                + q[Q_OPEN_TRUST] * meetings[i]
+                + q[Q_OPEN_SECTOR] * sector_match[i]
+                + q[Q_OPEN_WILLING] * (willingness[m] - 0.5)
+            )
             if uniform_at(keys[5], pid) < 1 / (1 + np.exp(-logit)):
                 network_opened[i] = True
                 _give_ties(i, m, t, sector, ties, cross_ties, new_ties, sector_match, network, mentor_sector, q, keys)
@@ -168,4 +189,3 @@ def _pair_month(
             ending.append(i)
             codes.append(COMPLETED)
     return np.array(ending, dtype=np.int64), np.array(codes, dtype=np.int64)
-

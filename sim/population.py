@@ -90,7 +90,9 @@ class Population:
     local_knowledge: np.ndarray  # 0-1, gained in a mentoring pair
     # programme state
     programme: np.ndarray  # Status code
-    served: np.ndarray  # accepted by a funded organisation (screened) or matched: a participant unless in the comparison group
+    served: (
+        np.ndarray
+    )  # accepted by a funded organisation (screened) or matched: a participant unless in the comparison group
     exit_reason: np.ndarray  # Exit code
     accepted_month: np.ndarray  # month index t of acceptance into the programme or comparison group
     ready_month: np.ndarray  # first month the mentee can be matched (dual hand-over delay)
@@ -179,7 +181,11 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
     recog_share = np.array([pop.recognised_qualifications[s] for s in SKILLS], dtype=np.float32)
     sector = _categorical(u("sector"), [s.jobseeker_share for s in scenario.sectors])
     initial = month < 0
-    labour = _categorical(u("labour"), [pop.initial_status[s] for s in LABOUR_STATUSES]) if initial else np.zeros(n, dtype=np.int8)
+    labour = (
+        _categorical(u("labour"), [pop.initial_status[s] for s in LABOUR_STATUSES])
+        if initial
+        else np.zeros(n, dtype=np.int8)
+    )
     ties = np.zeros((n, k), dtype=np.uint8)
     ties[np.arange(n), sector] = _poisson(u("ties"), pop.initial_ties_mean).clip(0, 255)
     mean_unemployed = pop.initial_months_unemployed_mean if initial else 0.0

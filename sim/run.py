@@ -67,11 +67,15 @@ def run(
 def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Mean and 90 % interval (5th-95th percentile across replicates) of every outcome."""
     values = outcomes.drop(columns=["replicate", "seed"], errors="ignore").astype(float)
-    return pd.DataFrame(
-        {
-            "mean": values.mean(),
-            "low": values.quantile(INTERVAL[0]),
-            "high": values.quantile(INTERVAL[1]),
-            "replicates": values.notna().sum(),
-        }
-    ).rename_axis("outcome").reset_index()
+    return (
+        pd.DataFrame(
+            {
+                "mean": values.mean(),
+                "low": values.quantile(INTERVAL[0]),
+                "high": values.quantile(INTERVAL[1]),
+                "replicates": values.notna().sum(),
+            }
+        )
+        .rename_axis("outcome")
+        .reset_index()
+    )
