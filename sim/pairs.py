@@ -88,16 +88,15 @@ class PairDynamics:
             paired = np.flatnonzero(people.programme == Status.PAIRED)
             self._end(t, people, pool, paired, Exit.PROGRAMME_ENDED)
             return {"ended": len(paired), "completed": 0, "never_started": 0, "meetings": 0}
-        held_before = int(people.meetings.sum())
         keys = np.array([self.streams.key(name, t) for name in PAIR_STREAMS], dtype=np.uint64)
         p = people
-        idx, codes = _pair_month(
+        idx, codes, held = _pair_month(
             t, p.programme, p.matched_month, p.pair_started, p.contact, p.meetings, p.local_knowledge,
             p.network_opened, p.sector_match, p.motivation, p.language, p.labour, p.mentor, p.id, p.sector, p.ties,
             p.cross_ties, p.new_ties, pool.hours, pool.willingness, pool.trained, pool.status, pool.network,
             pool.sector, self._params(follow_up), keys,
         )  # fmt: skip
-        counts = {"meetings": int(people.meetings.sum()) - held_before}
+        counts = {"meetings": int(held)}
         for reason, name in (
             (Exit.NEVER_STARTED, "never_started"),
             (Exit.ENDED_EARLY, "ended"),
@@ -137,8 +136,9 @@ def _pair_month(
     motivation, language, labour, mentor, ids, sector, ties, cross_ties, new_ties, hours, willingness, trained,
     mentor_status, network, mentor_sector, q, keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
-    """One month of every pair, in place. Returns (mentees whose pair ends, exit code of each)."""
+    """One month of every pair, in place. Returns (mentees whose pair ends, exit code of each, meetings held)."""
     ending, codes = [], []
+    held_total = 0
     for i in range(len(programme)):
         if programme[i] != PAIRED:
             continue
@@ -166,6 +166,7 @@ def _pair_month(
         hours_cap = min(1.0, hours[m] / (q[Q_HOURS_PER_MEETING] * max(q[Q_MEETINGS], 1e-9)))
         held = int(np.floor(q[Q_MEETINGS] * c * hours_cap + uniform_at(keys[4], pid)))
         meetings[i] += held
+        held_total += held
         need = 2 * (1 - language[i])  # those furthest from the local codes gain most
         knowledge[i] = min(1.0, knowledge[i] + q[Q_KNOWLEDGE] * held * need * (2.0 if sector_match[i] else 1.0))
         if not network_opened[i]:
@@ -188,4 +189,4 @@ def _pair_month(
         elif months >= q[Q_DURATION]:
             ending.append(i)
             codes.append(COMPLETED)
-    return np.array(ending, dtype=np.int64), np.array(codes, dtype=np.int64)
+    return np.array(ending, dtype=np.int64), np.array(codes, dtype=np.int64), held_total
