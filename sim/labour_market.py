@@ -283,21 +283,7 @@ def _hazards(
 ):  # noqa: ANN001, ANN202
     out = np.empty(len(idx))
     for j in range(len(idx)):
-        out[j] = _hazard(
-            idx[j],
-            sector,
-            skill,
-            ties,
-            cross_ties,
-            ids,
-            static,
-            knowledge,
-            months_unemployed,
-            offers,
-            weighted,
-            boost,
-            p,
-        )[0]
+        out[j] = _hazard(idx[j], sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)[0]  # fmt: skip
     return out
 
 
@@ -338,21 +324,7 @@ def _labour_month(
                 new = UNEMPLOYED
                 employer[i] = -1
         elif was == UNEMPLOYED:
-            h, own, other = _hazard(
-                i,
-                sector,
-                skill,
-                ties,
-                cross_ties,
-                ids,
-                static,
-                knowledge,
-                months_unemployed,
-                offers,
-                weighted,
-                boost,
-                p,
-            )
+            h, own, other = _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)  # fmt: skip
             h = min(h, 0.9)
             train = p[P_TRAIN]
             if programme[i] == PAIRED and pair_started[i]:
