@@ -11,6 +11,7 @@ import html
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import get_args
 
 import solara
 from solara.lab import use_task
@@ -29,14 +30,14 @@ from sim.report import (
     plot_funding_timeline,
 )
 from sim.run import RunResult, run
-from sim.scenario import Scenario, month_index
+from sim.scenario import Matching, Scenario, month_index
 
 SCENARIO_ENV = "MENTORSIM_DASHBOARD_SCENARIO"
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FOLDERS = ("", "programmes", "funding")  # scenario folders offered (studies are not scenarios)
 POPULATION = 1500  # people: a reduced region, for runs of a few seconds
 REPLICATES = 3
-STRATEGIES = ["random", "sector_only", "sector_first", "optimal"]
+STRATEGIES = list(get_args(Matching.model_fields["strategy"].annotation))  # as the schema allows them
 CSS = """
 .outcomes { border-collapse: collapse; font-size: 14px; width: 100%; }
 .outcomes td, .outcomes th { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: left; }
@@ -104,7 +105,7 @@ def scenario_files(root: Path = SCENARIOS) -> dict[str, Path]:
 
 def fast_overrides(scenario: Scenario) -> list[str]:
     """A reduced population (within the range the scenario documents for it)."""
-    low, _ = parameter_records(scenario).get("population.size", {}).get("range", (0, 0))
+    low, _ = _range(scenario, "population.size", (0, 0))
     return [f"population.size={max(min(POPULATION, scenario.population.size), int(low))}"]
 
 
