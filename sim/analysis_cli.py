@@ -13,7 +13,7 @@ import json
 import shlex
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -46,6 +46,7 @@ from sim.study_cli import (
     _run,
     refused_if_invalid,
     reported_outcomes,
+    save_png,
 )
 
 
@@ -137,20 +138,13 @@ def _write_sensitivity(
         return
     plot = gsa.plot_morris if settings.method == "morris" else gsa.plot_sobol
     figure = folder / f"{settings.method}.png"
-    _save(plot(result.indices, f"{study.name}: {_sample_text(settings, points, len(seeds))}")[0], figure)
+    save_png(plot(result.indices, f"{study.name}: {_sample_text(settings, points, len(seeds))}")[0], figure)
     typer.echo(f"Indices: {folder / 'sensitivity.csv'}, {figure}")
 
 
 def _sample_text(settings: Sensitivity, points: int, replicates: int) -> str:
     size = f"r = {settings.trajectories}" if settings.method == "morris" else f"N = {settings.samples}"
     return f"{settings.method.capitalize()}, {size}, {points} experiments x {replicates} replicates"
-
-
-def _save(fig: Any, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
-    atomic_write(path, lambda p: fig.savefig(p, dpi=150, format="png"))
-    plt.close(fig)
 
 
 def _print_indices(indices: pd.DataFrame, settings: Sensitivity) -> None:
@@ -232,7 +226,7 @@ def discover(
     atomic_write(folder / "boxes.csv", lambda p: limits.to_csv(p, index=False))
     atomic_write(folder / "peeling.csv", lambda p: trajectory.to_csv(p, index=False))
     condition = discovery.describe_condition(outcome, below, above)
-    _save(discovery.plot_tradeoff(found, condition)[0], folder / "peeling.png")
+    save_png(discovery.plot_tradeoff(found, condition)[0], folder / "peeling.png")
     _print_boxes(found, condition, int(y.sum()), len(y))
     if note:
         typer.echo(f"Note: {note}", err=True)

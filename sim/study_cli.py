@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -313,5 +313,12 @@ def _plot_differences(diffs: pd.DataFrame, by: str, reference: str, path: Path) 
         ax.set_visible(False)
     fig.suptitle(f"Paired difference against {reference} (mean, 95 % interval)", fontsize=10)
     fig.tight_layout()
+    save_png(fig, path)
+
+
+def save_png(fig: Any, path: Path) -> None:
+    """Write a pyplot figure as a PNG atomically (150 dpi, for reports) and release it."""
+    import matplotlib.pyplot as plt
+
     atomic_write(path, lambda p: fig.savefig(p, dpi=150, format="png"))
     plt.close(fig)
