@@ -219,24 +219,26 @@ def plot_tradeoff(boxes: list[Box], condition: str = "") -> tuple[Any, np.ndarra
     """One panel per box: coverage against density on the peeling trajectory, coloured by restricted dimensions."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    from sim.plots import study_style
 
-    sns.set_theme(style="whitegrid", context="paper")
-    fig, axes = plt.subplots(1, len(boxes), figsize=(5.2 * len(boxes), 4.4), squeeze=False)
-    for ax, box in zip(axes.flat, boxes, strict=True):
-        t = box.trajectory.astype({"res_dim": int})
-        ax.plot(t["coverage"], t["density"], color="lightgrey", lw=0.8, zorder=1)
-        sns.scatterplot(t, x="coverage", y="density", hue="res_dim", palette="viridis", s=30, ax=ax, zorder=2)
-        pick = t[t["chosen"]]
-        ax.scatter(pick["coverage"], pick["density"], s=160, facecolors="none", edgecolors="red", lw=1.5, zorder=3)
-        ax.annotate(
-            f"chosen: entry {box.chosen}", (float(pick["coverage"].iloc[0]), float(pick["density"].iloc[0])),
-            xytext=(8, -12), textcoords="offset points", fontsize=8, color="red",
-        )  # fmt: skip
-        ax.set(xlim=(0, 1.05), ylim=(0, 1.05), xlabel="coverage", ylabel="density", title=f"Box {box.number}")
-        ax.legend(title="restricted dims", fontsize=7, title_fontsize=7, loc="lower left")
-    fig.suptitle(f"PRIM peeling trajectory{': ' + condition if condition else ''}", fontsize=10)
-    fig.tight_layout()
-    return fig, axes
+    with study_style():  # seaborn's look for these figures only, not globally
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import seaborn as sns
+
+        fig, axes = plt.subplots(1, len(boxes), figsize=(5.2 * len(boxes), 4.4), squeeze=False)
+        for ax, box in zip(axes.flat, boxes, strict=True):
+            t = box.trajectory.astype({"res_dim": int})
+            ax.plot(t["coverage"], t["density"], color="lightgrey", lw=0.8, zorder=1)
+            sns.scatterplot(t, x="coverage", y="density", hue="res_dim", palette="viridis", s=30, ax=ax, zorder=2)
+            pick = t[t["chosen"]]
+            ax.scatter(pick["coverage"], pick["density"], s=160, facecolors="none", edgecolors="red", lw=1.5, zorder=3)
+            ax.annotate(
+                f"chosen: entry {box.chosen}", (float(pick["coverage"].iloc[0]), float(pick["density"].iloc[0])),
+                xytext=(8, -12), textcoords="offset points", fontsize=8, color="red",
+            )  # fmt: skip
+            ax.set(xlim=(0, 1.05), ylim=(0, 1.05), xlabel="coverage", ylabel="density", title=f"Box {box.number}")
+            ax.legend(title="restricted dims", fontsize=7, title_fontsize=7, loc="lower left")
+        fig.suptitle(f"PRIM peeling trajectory{': ' + condition if condition else ''}", fontsize=10)
+        fig.tight_layout()
+        return fig, axes

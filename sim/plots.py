@@ -8,7 +8,8 @@ state): saving renders with the Agg backend, and Jupyter still shows a returned 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,15 @@ def save_standard_plots(timeseries: pd.DataFrame, out_dir: Path) -> list[Path]:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def study_style() -> Iterator[None]:
+    """Seaborn's white grid at its 'paper' scale and 'deep' palette for the figures of studies (sensitivity,
+    discovery), for what is drawn inside only: matplotlib's global style is left as the user has it.
+    Also a decorator (``@study_style()``)."""
+    with sns.axes_style(STYLE), sns.plotting_context("paper"), sns.color_palette("deep"):
+        yield
 
 
 def _with_dates(timeseries: pd.DataFrame) -> pd.DataFrame:
