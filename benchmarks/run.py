@@ -61,7 +61,7 @@ def peak_rss_bytes() -> int:
 
 
 def sized_scenario(size: int, months: int) -> Any:
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
     scenario = Scenario(months=months)
     scenario.population.size = size
@@ -70,7 +70,7 @@ def sized_scenario(size: int, months: int) -> Any:
 
 def first_call_seconds() -> float:
     """Build and run a tiny model: compiled kernels are loaded (or compiled) once a process."""
-    from sim.run import run
+    from sim.replicates import run
 
     start = time.perf_counter()
     run(sized_scenario(200, 2), replicates=1)
@@ -92,7 +92,7 @@ def bare_numpy_seconds(size: int, months: int) -> float:
 
 def work_model(size: int, months: int) -> dict[str, float]:
     """Build (arrays only, then with Mesa agents), run all months, peak memory, the bare NumPy loop."""
-    from sim.model import MentoringModel
+    from sim.model.model import MentoringModel
 
     first_call = first_call_seconds()
     scenario = sized_scenario(size, months)
@@ -126,7 +126,7 @@ def work_twin(size: int, months: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT / "tests"))
     from reference.twin import PairSetup, TwinModel
 
-    from sim.model import MentoringModel
+    from sim.model.model import MentoringModel
 
     source = MentoringModel(sized_scenario(size, months), seed=1, agents=False)
     start = time.perf_counter()
@@ -139,12 +139,12 @@ def work_twin(size: int, months: int) -> dict[str, float]:
 
 
 def work_base(replicates: int, shrink_to: tuple[int, int] | None) -> dict[str, Any]:
-    """``sim.run.run`` on the base scenario (with the twin counterfactual runs it asks for)."""
-    from sim.run import run
-    from sim.scenario import Scenario
+    """``sim.replicates.run`` on the base scenario (with the twin counterfactual runs it asks for)."""
+    from sim.replicates import run
+    from sim.scenario.schema import Scenario
 
     if BASE_SCENARIO.exists():
-        from sim.loader import load_scenario
+        from sim.scenario.loader import load_scenario
 
         scenario, name = load_scenario(BASE_SCENARIO), "scenarios/base.yaml"
     else:
@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = {size: size_row(size, plan, notes) for size in plan.sizes}
     base = measure("base", replicates=plan.replicates, shrink_to=(2000, plan.months) if plan.quick else None)
     print(
-        f"\nbase scenario ({base['name']}) x {plan.replicates} replicates with sim.run.run: {base['seconds']:.2f} s wall"
+        f"\nbase scenario ({base['name']}) x {plan.replicates} replicates with sim.replicates.run: {base['seconds']:.2f} s wall"
     )
     print(f"  (+ {base['first_call']:.2f} s first call in the fresh process, not included)")
     print("\nNotes:")

@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.experiments import Experiment, run_tasks, tasks_for
-from sim.loader import load_scenario
-from sim.store import Store
+from sim.scenario.loader import load_scenario
+from sim.studies.experiments import Experiment, run_tasks, tasks_for
+from sim.studies.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ("population.size=1000", "months=24")

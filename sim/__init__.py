@@ -8,17 +8,17 @@ The public API::
     result = run(scenario, replicates=10)
     result.summary  # mean and 90 % interval of every outcome
 
-Note that ``sim.run`` is the function :func:`run`; the module is ``sys.modules["sim.run"]``
-(``from sim.run import ...`` works as usual).
+Note that ``sim.replicates`` is the function :func:`run`; the module is ``sys.modules["sim.replicates"]``
+(``from sim.replicates import ...`` works as usual).
 """
 
-from sim.agents import Coordinator, Employer, Funder, Jobseeker, Mentor
-from sim.describe import describe_parameters
-from sim.loader import ScenarioError, load_scenario
-from sim.model import MentoringModel
-from sim.results import package_version, write_run
-from sim.run import RunResult, run, run_replicate, summarise
-from sim.scenario import Scenario
+from sim.model.agents import Coordinator, Employer, Funder, Jobseeker, Mentor
+from sim.model.model import MentoringModel
+from sim.outputs.run_folder import package_version, write_run
+from sim.replicates import RunResult, run, run_replicate, summarise
+from sim.scenario.describe import describe_parameters
+from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.schema import Scenario
 
 __version__ = package_version()
 

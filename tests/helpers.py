@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.loader import load_scenario, scenario_hash
-from sim.run import run_replicate
-from sim.scenario import Scenario
+from sim.replicates import run_replicate
+from sim.scenario.loader import load_scenario, scenario_hash
+from sim.scenario.schema import Scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim import Coordinator, Employer, Funder, Jobseeker, Mentor, MentoringModel
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 
 def small_model(months: int = 24) -> MentoringModel:

@@ -130,8 +130,8 @@ def test_an_invalid_scenario_is_refused_before_the_server_starts(tmp_path: Path)
 
 
 def test_sector_alignment_moves_mentors_to_the_mentees_sectors() -> None:
-    from sim.dashboard_app import Levers, sector_mix_overrides
-    from sim.loader import load_scenario
+    from sim.dashboard.app import Levers, sector_mix_overrides
+    from sim.scenario.loader import load_scenario
 
     base = load_scenario(SCENARIO)
     assert sector_mix_overrides(base, 0.0) == []
@@ -145,9 +145,9 @@ def test_sector_alignment_moves_mentors_to_the_mentees_sectors() -> None:
 def test_every_offered_scenario_runs_with_its_own_levers() -> None:
     """Each scenario in the dashboard's list runs at the dashboard's small settings with the levers it starts
     from, and gives the findings the page shows (gross next to net)."""
-    from sim.dashboard_app import Levers, run_levers, scenario_files
-    from sim.loader import load_scenario
-    from sim.report import RunFolder, headline
+    from sim.dashboard.app import Levers, run_levers, scenario_files
+    from sim.outputs.report import RunFolder, headline
+    from sim.scenario.loader import load_scenario
 
     files = scenario_files()
     assert {"base.yaml", "programmes/mentoru.yaml", "funding/staggered_portfolio.yaml"} <= set(files)

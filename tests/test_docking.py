@@ -20,11 +20,11 @@ import numpy as np
 import pytest
 from reference.twin import PairSetup, TwinModel
 
-from sim.mentors import MentorPool
-from sim.model import MentoringModel
-from sim.pairs import start_pairs
-from sim.population import Exit, Labour, is_employed
-from sim.scenario import Scenario, Shock
+from sim.model.mentors import MentorPool
+from sim.model.model import MentoringModel
+from sim.model.pairs import start_pairs
+from sim.model.population import Exit, Labour, is_employed
+from sim.scenario.schema import Scenario, Shock
 
 N = 10_000
 SEEDS = (11, 12, 13, 14, 15)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.funding import FundingSchedule, schedule_calls
-from sim.model import MentoringModel
-from sim.rng import Streams
-from sim.scenario import Scenario, month_index
+from sim.model.funding import FundingSchedule, schedule_calls
+from sim.model.model import MentoringModel
+from sim.model.rng import Streams
+from sim.scenario.schema import Scenario, month_index
 
 
 def scenario(grants: list[dict], months: int = 120, **programme: object) -> Scenario:

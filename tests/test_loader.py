@@ -1,4 +1,4 @@
-"""sim.loader: extends, parameter records, --set overrides, hashing, and located error messages."""
+"""sim.scenario.loader: extends, parameter records, --set overrides, hashing, and located error messages."""
 
 from __future__ import annotations
 
@@ -8,16 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.loader import (
+from sim.scenario.loader import (
     ScenarioError,
     load_scenario,
-    parameter_records,
     resolved_yaml,
     scenario_files,
     scenario_hash,
     scenario_path,
 )
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario, parameter_records
 
 
 def write(directory: Path, name: str, text: str) -> Path:

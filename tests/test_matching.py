@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.matching import STRATEGIES, MatchRequest, compatibility, match
-from sim.mentors import MentorPool, draw_mentors
-from sim.population import build_population
-from sim.rng import Streams
-from sim.scenario import Matching, Scenario
+from sim.model.matching import STRATEGIES, MatchRequest, compatibility, match
+from sim.model.mentors import MentorPool, draw_mentors
+from sim.model.population import build_population
+from sim.model.rng import Streams
+from sim.scenario.schema import Matching, Scenario
 
 
 def request(

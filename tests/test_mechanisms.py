@@ -26,9 +26,9 @@ from helpers import (
     values,
 )
 
-from sim.model import MentoringModel
-from sim.population import NO_MONTH
-from sim.scenario import Scenario, month_index
+from sim.model.model import MentoringModel
+from sim.model.population import NO_MONTH
+from sim.scenario.schema import Scenario, month_index
 
 GRANT_END = month_index("2020-12") - month_index("2014-01")  # last funded month of base (model month 83)
 SHOCK = (month_index("2020-03") - month_index("2014-01"), GRANT_END)  # downturn_2020 months (74..83)

@@ -31,10 +31,8 @@ def test_nothing_private_is_exported() -> None:
 
 
 def test_run_is_the_function_and_agents_are_the_agent_classes() -> None:
-    import sim.run  # the submodule of the same name does not replace the function
-
     assert inspect.isfunction(sim.run) and "replicates" in inspect.signature(sim.run).parameters
-    from sim import agents
+    from sim.model import agents
 
     agent_classes = {
         name for name, obj in vars(agents).items() if inspect.isclass(obj) and obj.__module__ == agents.__name__

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from sim import load_scenario, run, write_run
 from sim.cli import app
-from sim.loader import parameter_records
+from sim.scenario.schema import parameter_records
 
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "base.yaml"
 # Small and fast; the grant ends inside the horizon so the report shows a funding cliff.

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from helpers import scenario
 
-from sim.model import MentoringModel
-from sim.population import NO_MONTH
-from sim.run import run, run_replicate
-from sim.scenario import Scenario
+from sim.model.model import MentoringModel
+from sim.model.population import NO_MONTH
+from sim.replicates import run, run_replicate
+from sim.scenario.schema import Scenario
 
 SMALL = ("population.size=2000", "months=96")  # past the ESF end of base (2020-12)
 

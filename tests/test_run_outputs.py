@@ -1,4 +1,4 @@
-"""sim.results and sim.plots: the files of a run, the manifest, and that results are never overwritten."""
+"""sim.outputs.run_folder and sim.outputs.figures: the files of a run, the manifest, and that results are never overwritten."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ import pytest
 import yaml
 from matplotlib.figure import Figure
 
-from sim import plots, results
-from sim.loader import scenario_hash
-from sim.model import SERIES
-from sim.results import OutDirError, default_out_dir, write_run
-from sim.run import RunResult, run
-from sim.scenario import Scenario
+from sim.model.model import SERIES
+from sim.outputs import figures as plots
+from sim.outputs import run_folder as results
+from sim.outputs.run_folder import OutDirError, default_out_dir, write_run
+from sim.replicates import RunResult, run
+from sim.scenario.loader import scenario_hash
+from sim.scenario.schema import Scenario
 
 REPLICATES = 3
 MONTHS = 36

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from helpers import SCENARIOS
 
-from sim.loader import load_scenario
-from sim.run import run_replicate
+from sim.replicates import run_replicate
+from sim.scenario.loader import load_scenario
 
 FILES = sorted(SCENARIOS.glob("*.yaml"))
 VARIANTS = (

@@ -20,7 +20,7 @@ from helpers import SCENARIOS
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.experiments import (
+from sim.studies.experiments import (
     Sensitivity,
     base_scenario,
     experiments_at,
@@ -28,7 +28,7 @@ from sim.experiments import (
     parameter_space,
     points_from_unit,
 )
-from sim.sensitivity import analyse, experiment_count, sample, stability_warnings
+from sim.studies.sensitivity import analyse, experiment_count, sample, stability_warnings
 
 TINY = ("--set", "population.size=1000", "--set", "months=24")
 INFLUENTIAL, INERT = "labour_market.job_finding_rate", "programme.staff.training_cost_per_mentor"

@@ -20,7 +20,10 @@ import pandas as pd
 import pytest
 from helpers import SCENARIOS
 
-from sim.experiments import (
+from sim.replicates import run_replicate
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
+from sim.studies.experiments import (
     StudyError,
     load_study,
     run_tasks,
@@ -28,10 +31,7 @@ from sim.experiments import (
     study_experiments,
     tasks_for,
 )
-from sim.loader import load_scenario
-from sim.run import run_replicate
-from sim.scenario import Scenario
-from sim.store import Store
+from sim.studies.store import Store
 
 TINY = ("population.size=1500", "months=24")
 BIN = Path(sys.executable).parent

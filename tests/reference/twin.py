@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import mesa
 
-from sim.population import Labour
-from sim.scenario import SKILLS, Scenario, month_index
+from sim.model.population import Labour
+from sim.scenario.schema import SKILLS, Scenario, month_index
 
 UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(code) for code in Labour)
 EMPLOYED = (AT_LEVEL, BELOW_LEVEL)

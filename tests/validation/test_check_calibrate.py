@@ -8,15 +8,14 @@ import numpy as np
 import pytest
 import yaml
 from helpers import SCENARIOS
-from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from sim.calibration import CalibrationError, calibrate, free_parameters, write_overlay, write_report
 from sim.cli import app
-from sim.loader import load_scenario
-from sim.run import run_replicate
-from sim.scenario import CalibrationTarget, Scenario
-from sim.validation import OUTCOME_COLUMNS, check, report, simulate, write_docs
+from sim.replicates import run_replicate
+from sim.scenario.loader import ScenarioError, load_scenario
+from sim.scenario.schema import Scenario
+from sim.studies.calibration import CalibrationError, calibrate, free_parameters, write_overlay, write_report
+from sim.studies.validation import OUTCOME_COLUMNS, check, load_checked, report, simulate, write_docs
 
 PROGRAMMES = sorted((SCENARIOS / "programmes").glob("*.yaml"))
 TINY = f"""\
@@ -85,10 +84,22 @@ def test_outcome_columns_match_a_run() -> None:
         {"outcome": "enrolled", "reported": 1, "tolerance": 0, "source": "x"},
     ],
 )
-def test_bad_targets_are_rejected(target: dict) -> None:
-    """Unknown columns, series without months, outcomes with months, cohorts of net effects, zero tolerance."""
-    with pytest.raises(ValidationError):
-        CalibrationTarget.model_validate(target)
+def test_bad_targets_are_rejected_with_file_and_line(target: dict, tmp_path: Path) -> None:
+    """Unknown columns, series without months, outcomes with months, cohorts of net effects, zero tolerance:
+    refused before any run, at the file and line of the target (as ``mentorsim validate`` shows them)."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"extends": str(SCENARIOS / "base.yaml"), "name": "bad", "targets": [target]}))
+    with pytest.raises(ScenarioError) as err:
+        load_checked(path)
+    assert "bad.yaml, line " in str(err.value) and "targets.0" in str(err.value)
+
+
+def test_validate_command_refuses_a_bad_target(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    target = {"outcome": "employed_sometime", "reported": 1, "source": "x"}
+    path.write_text(yaml.safe_dump({"extends": str(SCENARIOS / "base.yaml"), "name": "bad", "targets": [target]}))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "unknown outcome 'employed_sometime'" in result.output
 
 
 @pytest.mark.parametrize("path", PROGRAMMES, ids=lambda p: p.name)
@@ -187,7 +198,7 @@ def test_scenario_without_targets_has_empty_lists() -> None:
 def test_distance_caps_each_miss_so_an_unreachable_target_adds_a_constant(tiny: Path) -> None:
     """Misses count as squared tolerances up to MISS_CAP tolerances: a target 10 or 100 tolerances off adds the
     same, so it cannot pull the fit away from the targets that can be met."""
-    from sim.validation import MISS_CAP, distance
+    from sim.studies.validation import MISS_CAP, distance
 
     scenario = load_scenario(tiny)
     near = np.array([[25.0, 15.0, 0.1]])  # half a tolerance off on the first target, exact on the others

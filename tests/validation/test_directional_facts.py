@@ -38,9 +38,9 @@ from helpers import (
     values,
 )
 
-from sim.loader import load_scenario
-from sim.model import MentoringModel
-from sim.scenario import month_index
+from sim.model.model import MentoringModel
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import month_index
 
 # A mentor shortage: few mentors at the start, few recruited, no company champions.
 SHORTAGE = (

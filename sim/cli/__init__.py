@@ -1,0 +1,39 @@
+"""The ``mentorsim`` command line: one module per group of commands, registered on one Typer app here.
+
+- :mod:`sim.cli.scenarios`: ``validate``, ``describe``, ``run``
+- :mod:`sim.cli.studies`: ``compare``, ``sweep``
+- :mod:`sim.cli.analysis`: ``sensitivity``, ``discover``
+- :mod:`sim.cli.validation`: ``check``, ``calibrate``
+- :mod:`sim.cli.report`: ``report``
+- :mod:`sim.cli.dashboard`: ``dashboard``
+
+What they share (exit status, options, console) is in :mod:`sim.cli.common`.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from sim.cli import analysis, dashboard, report, scenarios, studies, validation
+
+app = typer.Typer(
+    name="mentorsim",
+    help="Agent-based simulator of mentoring-to-work programmes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+app.command()(scenarios.validate)
+app.command()(scenarios.describe)
+app.command("run")(scenarios.run_command)
+app.command()(studies.compare)
+app.command()(studies.sweep)
+app.command()(analysis.sensitivity)
+app.command()(analysis.discover)
+app.command()(validation.check)
+app.command()(validation.calibrate)
+app.command("report")(report.report_command)
+app.command("dashboard")(dashboard.dashboard_command)
+
+__all__ = ["app"]

@@ -1,0 +1,90 @@
+"""What every command shares: the exit status for refused input, option types, the console, loading or exiting.
+
+Every command that refuses bad input (an invalid scenario or study, a results folder that is taken or in
+use, a folder that is not a run) prints one clear message on stderr and exits with :data:`EXIT_REFUSED`,
+without a traceback and before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from sim.outputs.run_folder import OutDirError
+from sim.scenario.loader import ScenarioError
+from sim.scenario.schema import Scenario
+from sim.studies.validation import load_checked
+
+EXIT_REFUSED = 2  # bad input: an invalid scenario or study, a folder taken or in use; nothing was written
+
+T = TypeVar("T")
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override one parameter (of every scenario read): PATH=VALUE, e.g. "
+        "programme.matching.strategy=random (repeatable).",
+    ),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, help="Local worker processes (default: all cores; 1: in this process).")
+]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(help="Run on Dask: a scheduler address tcp://HOST:PORT, or 'local' for a 2-worker LocalCluster."),
+]
+
+
+def refuse(message: str) -> NoReturn:
+    """Print ``message`` on stderr and exit with :data:`EXIT_REFUSED`."""
+    typer.echo(message, err=True)
+    raise typer.Exit(EXIT_REFUSED)
+
+
+def load_or_exit(path: Path, overrides: list[str] | tuple[str, ...] | None = None) -> Scenario:
+    """Load a scenario and check its targets; on :class:`ScenarioError` print its message and exit with
+    :data:`EXIT_REFUSED`."""
+    try:
+        return load_checked(path, overrides or ())
+    except ScenarioError as err:
+        refuse(str(err))
+
+
+@contextmanager
+def refused_if_invalid() -> Iterator[None]:
+    """A :class:`ScenarioError` (a study error too) raised inside becomes its message and exit status 2."""
+    try:
+        yield
+    except ScenarioError as err:
+        refuse(str(err))
+
+
+def out_dir_or_exit(action: Callable[..., T], *args: Any) -> T:
+    """Call ``action``; an :class:`OutDirError` (results would be overwritten) exits with status 2."""
+    try:
+        return action(*args)
+    except OutDirError as err:
+        refuse(f"Refused: {err}")
+
+
+def console(min_width: int = 120) -> Console:
+    """A console on stdout, at least ``min_width`` characters wide when piped (tables stay readable in logs)."""
+    out = Console()
+    if not out.is_terminal:
+        out.width = max(out.width, min_width)
+    return out
+
+
+def markdown_table(rows: list[dict[str, str]], columns: list[str]) -> str:
+    """A GitHub-flavoured markdown table."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(row[c].replace("|", "\\|").replace("\n", " ") for c in columns) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,294 @@
+"""The study commands: ``mentorsim compare`` and ``mentorsim sweep``.
+
+Both run their experiments x seeds through the results store of one folder (default
+``results/<study>/``): finished runs are skipped when the command is run again, failed runs are
+reported, and a second command writing into the same folder is refused with exit status 2.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Column, Table
+
+from sim.cli.common import (
+    DaskOption,
+    SetOption,
+    WorkersOption,
+    console,
+    load_or_exit,
+    refuse,
+    refused_if_invalid,
+)
+from sim.outputs.run_folder import RESULTS_ROOT, safe_name
+from sim.outputs.vocabulary import format_value, is_share
+from sim.replicates import run_replicate
+from sim.scenario.loader import scenario_hash
+from sim.studies.executors import Done, ExecutorError, Task
+from sim.studies.experiments import (
+    Experiment,
+    Study,
+    load_study,
+    paired_differences,
+    pending,
+    run_tasks,
+    run_with_cliffs,
+    study_experiments,
+    tasks_for,
+)
+from sim.studies.store import Store, StoreLocked, atomic_write, file_hash
+
+COMPARE_OUTCOMES = (
+    "net_placements", "net_effect_employed_6m", "employed_6m_share", "network_access_share", "matched_share",
+    "dropout_share", "months_without_intake", "cost_per_net_placement_eur",
+)  # fmt: skip
+
+OutDirOption = Annotated[
+    Path | None, typer.Option("--out-dir", help="Results folder (default: results/<study>/).", show_default=False)
+]
+
+
+def compare(
+    base: Annotated[Path, typer.Argument(help="Base scenario YAML file.", show_default=False)],
+    alternatives: Annotated[list[Path], typer.Argument(help="Alternative scenario files.", show_default=False)],
+    replicates: Annotated[int, typer.Option(min=2, help="Replicates (seeds) per scenario.")] = 10,
+    outcome: Annotated[list[str] | None, typer.Option(help="Outcome to show (repeatable).")] = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    set_: SetOption = None,
+    out_dir: OutDirOption = None,
+) -> None:
+    """Every alternative against the base on the same seeds: paired differences with a 95 % interval."""
+    scenarios = [load_or_exit(p, set_) for p in (base, *alternatives)]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        refuse(f"Refused: the scenarios need different names to be compared, got {names}")
+    experiments = [Experiment(i, {"scenario": s.name}, s) for i, s in enumerate(scenarios)]
+    seeds = [scenarios[0].seed + r for r in range(replicates)]
+    folder = out_dir or RESULTS_ROOT / safe_name("compare-" + "-".join(names))[:120]
+    digest = "-".join(scenario_hash(s)[:12] for s in scenarios)
+    table = run_study(f"compare {' '.join(names)}", folder, digest, tasks_for(experiments, seeds), workers, dask)
+    _report_differences(table, "scenario", names[0], list(outcome or COMPARE_OUTCOMES), folder)
+
+
+def sweep(
+    study: Annotated[Path, typer.Argument(help="Study YAML file (scenarios/studies/).", show_default=False)],
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    set_: SetOption = None,
+    out_dir: OutDirOption = None,
+) -> None:
+    """Run a study's experiments x replicates; write experiments.parquet and .csv (one row per run).
+
+    A study of kind designs also reports each design against the first (the base) on the same seeds."""
+    with refused_if_invalid():
+        spec = load_study(study)
+        experiments = study_experiments(spec, study, set_ or ())
+    seeds = [spec.seed + r for r in range(spec.replicates)]
+    tasks = tasks_for(experiments, seeds, run_with_cliffs if spec.kind == "designs" else run_replicate)
+    folder = out_dir or RESULTS_ROOT / safe_name(spec.name)
+    digest = file_hash(study) + ":" + shlex.join(set_ or ())
+    table = run_study(spec.name, folder, digest, tasks, workers, dask)
+    names = reported_outcomes(spec, table)
+    if spec.kind == "designs":
+        _print_means(table, "design", names)
+        _report_differences(table, "design", experiments[0].values["design"], names, folder)
+    else:
+        _print_sweep(table, names, len(experiments), len(seeds))
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+def reported_outcomes(study: Study, table: pd.DataFrame) -> list[str]:
+    """The study's outcomes that the runs report (a note on stderr names the others)."""
+    names = [o.name for o in study.outcomes]
+    missing = [n for n in names if not table.empty and n not in table.columns]
+    if missing:
+        typer.echo(f"Note: the study names outcomes that no run reports: {', '.join(missing)}", err=True)
+    return [n for n in names if n not in missing]
+
+
+def run_study(
+    name: str, folder: Path, digest: str, tasks: Sequence[Task], workers: int | None, dask: str | None
+) -> pd.DataFrame:
+    """Run the tasks through the store in ``folder`` with a progress bar; write and return the table."""
+    console = Console(stderr=True)
+    try:
+        with Store(folder, name, digest) as store:
+            todo = pending(tasks, store)
+            skipped = len({t.key for t in tasks}) - len(todo)
+            failed = 0
+            columns = (
+                TextColumn("Runs"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[failed]} failed"),
+                TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, console=console) as progress:
+                bar = progress.add_task("runs", total=len(todo), failed=0)
+
+                def advance(done: Done) -> None:
+                    nonlocal failed
+                    failed += done.error is not None
+                    progress.update(bar, advance=1, failed=failed)
+
+                table = run_tasks(tasks, store, workers, dask, on_result=advance)
+            keys = {t.key for t in tasks}
+            failures = {k: e for k, e in store.failures().items() if k in keys}
+    except (StoreLocked, ExecutorError) as err:
+        refuse(f"Refused: {err}")
+    atomic_write(folder / "experiments.parquet", lambda p: table.to_parquet(p, index=False))
+    atomic_write(folder / "experiments.csv", lambda p: table.to_csv(p, index=False))
+    typer.echo(
+        f"{len(keys)} runs: {len(keys) - len(failures)} done ({skipped} from earlier), {len(failures)} failed. "
+        f"Table: {folder / 'experiments.parquet'} ({len(table)} rows)"
+    )
+    for key, error in list(failures.items())[:5]:
+        typer.echo(f"  failed {key}: {error}", err=True)
+    if failures:
+        typer.echo(f"  (all errors in {folder / 'manifest.json'}; run the command again to retry them)", err=True)
+    return table
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+
+def _report_differences(table: pd.DataFrame, by: str, reference: str, outcomes: list[str], folder: Path) -> None:
+    """Paired differences against ``reference``: a rich table, differences.csv (all outcomes) and differences.png."""
+    if table.empty:
+        typer.echo("No finished runs to compare.", err=True)
+        return
+    numeric = [c for c in table.columns if c not in (by, "experiment", "replicate", "seed", "run_key")]
+    numeric = [c for c in numeric if pd.api.types.is_numeric_dtype(table[c])]
+    diffs = paired_differences(table, by, reference, numeric)
+    atomic_write(folder / "differences.csv", lambda p: diffs.to_csv(p, index=False))
+    shown = pd.concat([diffs[diffs["outcome"] == o] for o in outcomes]) if outcomes else diffs.iloc[:0]
+    _print_differences(shown, by, reference)
+    _plot_differences(shown, by, reference, folder / "differences.png")
+    typer.echo(f"Differences: {folder / 'differences.csv'}, {folder / 'differences.png'}")
+
+
+def _print_differences(diffs: pd.DataFrame, by: str, reference: str) -> None:
+    table = Table(
+        "Outcome",
+        by.capitalize(),
+        Column(reference, justify="right"),
+        Column("Alternative", justify="right"),
+        Column("Paired difference [95 % CI]", justify="right"),
+        Column("n", justify="right"),
+        title=f"Against {reference}, same seeds (common random numbers)",
+        caption="Alternative minus reference, seed by seed: mean and 95 % t interval; ~ the interval includes 0.",
+    )
+    for outcome, group in diffs.groupby("outcome", sort=False):
+        for row in group.itertuples(index=False):
+            value, low, high = (_difference(str(outcome), v) for v in (row.difference, row.low, row.high))
+            interval = f"{value} [{low}, {high}]{_unit(str(outcome))}"
+            mark = "" if not row.low <= 0 <= row.high else " ~"  # ~: the interval includes 0
+            table.add_row(
+                str(outcome),
+                str(getattr(row, by)),
+                format_value(str(outcome), row.reference_mean),
+                format_value(str(outcome), row.mean),
+                interval + mark,
+                str(row.n),
+            )
+        table.add_section()
+    console().print(table)
+
+
+def _difference(outcome: str, value: float) -> str:
+    """A difference in the unit of :func:`_unit`: percentage points for shares."""
+    if pd.isna(value):
+        return "n/a"
+    if _unit(outcome) == " pp":
+        return f"{value * 100:+.1f}"
+    return f"{value:+,.3g}" if abs(value) < 1000 else f"{value:+,.0f}"
+
+
+def _unit(outcome: str) -> str:
+    if is_share(outcome) or outcome.startswith(("net_effect", "rct_effect")):
+        return " pp"
+    return " EUR" if outcome.endswith("_eur") else ""
+
+
+def _print_means(table: pd.DataFrame, by: str, outcomes: list[str]) -> None:
+    """Mean of each outcome per value of ``by`` (rows in the order of the table)."""
+    means = table.groupby(by, sort=False)[outcomes].mean()
+    out = Table("Outcome", *(Column(str(n), justify="right") for n in means.index), title="Means across replicates")
+    for o in outcomes:
+        out.add_row(o, *(format_value(o, float(v)) for v in means[o]))
+    console().print(out)
+
+
+def _print_sweep(table: pd.DataFrame, outcomes: list[str], experiments: int, replicates: int) -> None:
+    """Per outcome: the spread across experiments of the experiment means."""
+    if table.empty:
+        return
+    means = table.groupby("experiment")[outcomes].mean()
+    out = Table(
+        "Outcome",
+        *(Column(c, justify="right") for c in ("lowest", "median", "highest")),
+        title=f"{experiments} experiments x {replicates} replicates: experiment means",
+    )
+    for name in outcomes:
+        column = means[name]
+        out.add_row(name, *(f"{v:,.4g}" for v in (column.min(), column.median(), column.max())))
+    console().print(out)
+
+
+def _plot_differences(diffs: pd.DataFrame, by: str, reference: str, path: Path) -> None:
+    """One panel per outcome: each alternative's mean paired difference with its 95 % interval."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    outcomes = list(dict.fromkeys(diffs["outcome"]))
+    if not outcomes:
+        return
+    alternatives = list(dict.fromkeys(diffs[by]))
+    cols = min(3, len(outcomes))
+    rows = -(-len(outcomes) // cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(4.2 * cols, 0.5 * len(alternatives) * rows + 1.6 * rows), squeeze=False
+    )
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        part = diffs[diffs["outcome"] == outcome].set_index(by).reindex(alternatives)
+        y = range(len(alternatives))
+        ax.errorbar(
+            part["difference"],
+            y,
+            xerr=[part["difference"] - part["low"], part["high"] - part["difference"]],
+            fmt="o",
+            color="tab:blue",
+            capsize=3,
+        )
+        ax.axvline(0, color="grey", lw=0.8, ls="--")
+        ax.set_yticks(list(y), alternatives if ax in axes[:, 0] else [""] * len(alternatives))
+        ax.invert_yaxis()
+        ax.set_title(outcome, fontsize=9)
+        ax.tick_params(labelsize=8)
+    for ax in list(axes.flat)[len(outcomes) :]:
+        ax.set_visible(False)
+    fig.suptitle(f"Paired difference against {reference} (mean, 95 % interval)", fontsize=10)
+    fig.tight_layout()
+    save_png(fig, path)
+
+
+def save_png(fig: Any, path: Path) -> None:
+    """Write a pyplot figure as a PNG atomically (150 dpi, for reports) and release it."""
+    import matplotlib.pyplot as plt
+
+    atomic_write(path, lambda p: fig.savefig(p, dpi=150, format="png"))
+    plt.close(fig)

@@ -1,0 +1,120 @@
+"""Mesa agents: the inspectable face of the array state.
+
+Each agent holds only its index; its attributes are read from (and written to) the model's arrays,
+so the monthly step stays vectorised while ``model.agents_by_type[Jobseeker]`` lets a user look at
+any jobseeker, mentor, employer, funder or the coordinating organisation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+
+from sim.model.mentors import MentorStatus
+from sim.model.population import Exit, Labour, Status
+from sim.scenario.schema import SKILLS
+
+if TYPE_CHECKING:
+    from sim.model.model import MentoringModel
+
+
+class ArrayAgent(mesa.Agent):
+    """An agent whose state lives in ``model.<store>`` arrays at position ``index``."""
+
+    store: str = ""
+    fields: tuple[str, ...] = ()
+
+    def __init__(self, model: MentoringModel, index: int) -> None:
+        super().__init__(model)
+        self.index = int(index)
+
+    def _get(self, name: str) -> Any:
+        return getattr(getattr(self.model, self.store), name)[self.index]
+
+    def state(self) -> dict[str, Any]:
+        """All attributes of this agent as plain Python values."""
+        out = {}
+        for name in self.fields:
+            value = self._get(name)
+            out[name] = value.tolist() if hasattr(value, "tolist") else value
+        return out
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.index})"
+
+
+class Jobseeker(ArrayAgent):
+    """A jobseeker (mentee when enrolled) with a migrant background."""
+
+    store = "people"
+    fields = (
+        "age", "female", "non_eu", "skill", "sector", "language", "recognised", "motivation", "ties",
+        "labour", "months_unemployed", "employer", "local_knowledge", "programme", "exit_reason",
+        "mentor", "meetings", "new_ties", "network_opened",
+    )  # fmt: skip
+
+    @property
+    def labour_status(self) -> str:
+        return Labour(self._get("labour")).name.lower()
+
+    @property
+    def programme_status(self) -> str:
+        return Status(self._get("programme")).name.lower()
+
+    @property
+    def exit(self) -> str:
+        return Exit(self._get("exit_reason")).name.lower()
+
+    @property
+    def skill_level(self) -> str:
+        return SKILLS[int(self._get("skill"))]
+
+
+class Mentor(ArrayAgent):
+    """A volunteer mentor."""
+
+    store = "pool"
+    fields = (
+        "sector", "retired", "via_company", "employer", "network", "willingness", "hours", "trained",
+        "pairs_done", "status", "tenure", "mentee",
+    )  # fmt: skip
+
+    @property
+    def status_name(self) -> str:
+        return MentorStatus(self._get("status")).name.lower()
+
+
+class Employer(ArrayAgent):
+    """An employer: vacancies, bias, champion engagement."""
+
+    store = "employers"
+    fields = ("sector", "sme", "hard_to_fill", "diversity_plan", "champion", "vacancies", "hires", "mentors_supplied")
+
+
+class Funder(mesa.Agent):
+    """A funder and its grants (ESF, regional government, city, foundation, private sponsor)."""
+
+    def __init__(self, model: MentoringModel, kind: str, grants: list[int]) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.grants = grants
+
+    def money_this_month(self) -> float:
+        t = min(self.model.t, self.model.params.months - 1)
+        return float(self.model.funding.monthly[self.grants, t].sum())
+
+
+class Coordinator(mesa.Agent):
+    """The coordinating organisation and its coaches."""
+
+    def __init__(self, model: MentoringModel) -> None:
+        super().__init__(model)
+
+    @property
+    def coaches(self) -> float:
+        return self.model.organisation.coaches
+
+    @property
+    def funded(self) -> bool:
+        return self.model.organisation.funded

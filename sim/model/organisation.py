@@ -1,0 +1,168 @@
+"""The coordinating organisation: coaches paid from the grants, intake and screening, the comparison group.
+
+The sources insist the organisation is part of the programme (DOMAIN.md §1): it recruits, screens,
+matches, trains and follows up, and it can only do so while money pays its coaches. Coaches leave at
+once when money stops and are rehired slowly (staff lost at funding cliffs, P15 §IV.B).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.funding import FundingSchedule, eligible_for
+from sim.model.population import NO_MONTH, Exit, Labour, Population, Status, caseload
+from sim.model.rng import Streams
+from sim.scenario.schema import SKILLS, Programme, Scenario, month_index
+
+# applicant weights of each outreach channel: (female, male) x age bands 18-25, 26-45, 46-64 [P15 §III.D.6]
+CHANNEL_WEIGHTS: dict[str, np.ndarray] = {
+    "employment_office": np.ones((2, 3)),
+    "youth_centres": np.array([[0.5, 0.2, 0.1], [4.0, 0.5, 0.2]]),
+    "women_networks": np.array([[1.0, 3.0, 1.0], [0.2, 0.3, 0.2]]),
+}
+
+
+class Organisation:
+    """Coach FTE, spending and intake of the programme."""
+
+    def __init__(self, scenario: Scenario, funding: FundingSchedule, streams: Streams) -> None:
+        self.scenario = scenario
+        self.cfg: Programme = scenario.programme
+        self.funding = funding
+        self.streams = streams
+        staff = self.cfg.staff
+        self.planned_cost = staff.max_coaches * staff.coach_cost_per_month / max(1 - staff.overhead_share, 1e-9)
+        self.coaches = 0.0
+        self.spent = 0.0
+        self.staff_lost_fte = 0.0
+        self.money = 0.0
+        self.start = 0 if self.cfg.start is None else _month_of(scenario, self.cfg.start)
+
+    @property
+    def funded(self) -> bool:
+        """The organisation has coaches at work this month (intake, matching, follow-up)."""
+        return self.coaches > 1e-6
+
+    def pay(self, t: int, training_due: float) -> float:
+        """Step 2: money of the month; coaches follow the affordable FTE (down at once, up slowly).
+
+        Mentor training is paid from what the coaches leave; what cannot be paid yet is returned
+        (carried to the next month), so training never costs the programme its staff.
+        """
+        staff = self.cfg.staff
+        self.money = self.funding.available(t, self.planned_cost + training_due) if t >= self.start else 0.0
+        affordable = self.money * (1 - staff.overhead_share) / max(staff.coach_cost_per_month, 1e-9)
+        target = min(staff.max_coaches, affordable)
+        if target < self.coaches:
+            self.staff_lost_fte += self.coaches - target
+            self.coaches = target
+        else:
+            self.coaches += (target - self.coaches) / staff.hiring_months
+            if target - self.coaches < 0.05:
+                self.coaches = target
+        staff_cost = min(self.money, self.coaches * staff.coach_cost_per_month / max(1 - staff.overhead_share, 1e-9))
+        training = min(training_due, self.money - staff_cost)
+        self.spent += staff_cost + training
+        return training_due - training
+
+    def follow_up_share(self, load: int) -> float:
+        """Share of pairs checked in on this month, diluted when the caseload exceeds the coaches."""
+        if not self.funded:
+            return 0.0
+        capacity = self.coaches * self.cfg.follow_up.caseload_per_coach
+        return self.cfg.follow_up.intensity * min(1.0, capacity / max(load, 1))
+
+    def match_capacity(self, t: int) -> int:
+        """Matches the coaches can make this month (stochastic rounding keeps small programmes fair)."""
+        if not self.funded:
+            return 0
+        expected = self.coaches * self.cfg.matching.matches_per_coach_month
+        return int(expected) + int(self.streams.uniform("programme.match_capacity", t, 1)[0] < expected % 1)
+
+    def intake(self, t: int, people: Population) -> np.ndarray:
+        """Step 5: applications, screening (creaming or targeting), comparison group, dual hand-over.
+
+        While unfunded, referred applicants still queue on the waiting list unscreened (intake stops,
+        the list grows); they become participants only if a mentor is found for them later. Returns
+        the indices of this month's applicants.
+        """
+        if t < self.start:
+            return np.zeros(0, dtype=np.int64)
+        pool = self._eligible(t, people)
+        weight = CHANNEL_WEIGHTS[self.cfg.outreach.channel][
+            people.female[pool].astype(int) ^ 1, _age_band(people.age[pool])
+        ]
+        p_apply = np.minimum(1.0, self.cfg.outreach.applications_per_month * weight)
+        applicants = pool[self.streams.uniform("programme.apply", t, pool) < p_apply]
+        if not self.funded:  # referrals queue unscreened; they count as participants once matched
+            people.accepted_month[applicants] = t
+            people.programme[applicants] = Status.WAITING
+            people.ready_month[applicants] = t
+            return applicants
+        free = int(self.coaches * self.cfg.follow_up.caseload_per_coach) - caseload(people.programme)
+        applicants = self._screen(t, people, applicants, max(free, 0))
+        comparison = self.streams.uniform("programme.comparison", t, applicants) < self.cfg.comparison_share
+        people.accepted_month[applicants] = t
+        people.served[applicants] = True
+        people.programme[applicants[comparison]] = Status.COMPARISON
+        served = applicants[~comparison]
+        people.programme[served] = Status.WAITING
+        delay = self.cfg.handover_months if self.cfg.implementation == "dual" else 0
+        people.ready_month[served] = t + delay
+        if self.cfg.implementation == "dual":
+            lost = served[self.streams.uniform("programme.handover", t, served) < self.cfg.handover_loss]
+            end_participation(people, lost, t, Exit.LOST_IN_HANDOVER)
+        return applicants
+
+    def _eligible(self, t: int, people: Population) -> np.ndarray:
+        """Indices of unemployed, not yet enrolled people in the target group whom an active grant may fund."""
+        target = self.cfg.target
+        idx = np.flatnonzero((people.programme == Status.NOT_ENROLLED) & (people.labour == Labour.UNEMPLOYED))
+        age = people.age[idx]
+        ok = (age >= target.min_age) & (age <= target.max_age)
+        ok &= np.array([s in target.skill_levels for s in SKILLS])[people.skill[idx]]
+        ok &= people.months_unemployed[idx] >= target.min_months_unemployed
+        if target.non_eu_only:
+            ok &= people.non_eu[idx]
+        grants = self.funding.active_grants(t)
+        if grants:
+            fundable = np.zeros(len(idx), dtype=bool)
+            for g in grants:
+                fundable |= eligible_for(g.eligibility, age, people.non_eu[idx])
+            ok &= fundable
+        return idx[ok]
+
+    def _screen(self, t: int, people: Population, applicants: np.ndarray, free: int) -> np.ndarray:
+        """Keep ``free`` applicants, drawn with weight exp(strictness x employability z-score)."""
+        if len(applicants) <= free:
+            return applicants
+        z = _employability(people, applicants)
+        u = self.streams.uniform("programme.screening", t, applicants)
+        keys = np.log(np.maximum(u, 1e-12)) / np.exp(self.cfg.screening_strictness * z)  # Efraimidis-Spirakis
+        return np.sort(applicants[np.argsort(-keys, kind="stable")[:free]])
+
+
+def _employability(people: Population, idx: np.ndarray) -> np.ndarray:
+    """Standardised employability as a screener sees it: skill, language, motivation, short unemployment."""
+    score = (
+        people.skill[idx] + 2 * people.language[idx] + 2 * people.motivation[idx] - people.months_unemployed[idx] / 24
+    )
+    sd = score.std()
+    return (score - score.mean()) / (sd if sd > 0 else 1.0)
+
+
+def _age_band(age: np.ndarray) -> np.ndarray:
+    return np.searchsorted([26, 46], age, side="right")
+
+
+def _month_of(scenario: Scenario, label: str) -> int:
+    return month_index(label) - scenario.start_index
+
+
+def end_participation(people: Population, idx: np.ndarray, t: int, reason: Exit) -> None:
+    """Mark mentees as having left the programme in month ``t``."""
+    status = Status.COMPLETED if reason == Exit.COMPLETED else Status.DROPPED_OUT
+    people.programme[idx] = status
+    people.exit_reason[idx] = reason
+    people.exit_month[idx] = t
+    people.ready_month[idx] = NO_MONTH

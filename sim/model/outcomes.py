@@ -1,0 +1,199 @@
+"""Outcomes of a run: what programmes report (gross) next to the net effect (DOMAIN.md §3).
+
+Participants are the applicants accepted into the programme (not the comparison group). Each
+participant's employment is recorded at fixed checkpoints: when they leave the programme, 6 months
+later, and 6 and 12 months after acceptance. The same checkpoints are recorded for the same people
+in the twin run without the programme (common random numbers), which gives the net effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numba
+import numpy as np
+
+from sim.model.population import NO_MONTH, Exit, Labour, Population, Status, is_employed, participants
+from sim.scenario.schema import SKILLS
+
+CHECKS = ("exit", "exit6", "acc6", "acc12")  # checkpoint: months after exit / acceptance
+
+
+@dataclass
+class Checkpoints:
+    """Labour status of each jobseeker at each checkpoint (-1: not reached)."""
+
+    exit: np.ndarray
+    exit6: np.ndarray
+    acc6: np.ndarray
+    acc12: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> Checkpoints:
+        return cls(*(np.full(n, -1, dtype=np.int8) for _ in CHECKS))
+
+    def record(
+        self, t: int, people: Population, accepted: np.ndarray, exited: np.ndarray, all_participants: bool
+    ) -> dict[str, float]:
+        """Record the status of everyone whose checkpoint falls in month ``t``; return the month's tallies.
+
+        ``accepted``/``exited`` are the months of acceptance and exit (from the programme run, also in
+        its twin); ``all_participants``: everyone here is a participant (the twin follows only them).
+        """
+        n = _tally(
+            t, people.labour, people.months_in_status, people.programme, people.served, accepted, exited,
+            all_participants, self.exit, self.exit6, self.acc6, self.acc12,
+        )  # fmt: skip
+        return {
+            "employed_share_participants": n[1] / n[0] if n[0] else np.nan,
+            "employed_share_comparison": n[3] / n[2] if n[2] else np.nan,
+            "active_pairs": int(n[4]),
+            "waiting_list": int(n[5]),
+            "placements": int(n[6]),
+        }
+
+    def expand(self, ids: np.ndarray, n: int) -> Checkpoints:
+        """Checkpoints of a subset (people ``ids``) placed in a full-size population of ``n``."""
+        out = Checkpoints.empty(n)
+        for name in CHECKS:
+            getattr(out, name)[ids] = getattr(self, name)
+        return out
+
+    def __iter__(self):
+        return iter(getattr(self, f.name) for f in fields(self))
+
+
+PAIRED, WAITING, COMPARISON = int(Status.PAIRED), int(Status.WAITING), int(Status.COMPARISON)
+AT_LEVEL, BELOW_LEVEL = int(Labour.EMPLOYED_AT_LEVEL), int(Labour.EMPLOYED_BELOW_LEVEL)
+
+
+@numba.njit(cache=True)
+def _tally(
+    t, labour, months_in_status, programme, served, accepted, exited, all_participants, c_exit, c_exit6, c_acc6, c_acc12
+):  # noqa: ANN001, ANN202
+    """One pass over the people: checkpoints due this month, and the month's counts (see Checkpoints.record)."""
+    joined = joined_employed = comparison = comparison_employed = paired = waiting = placements = 0
+    for i in range(len(labour)):
+        status, a, x = labour[i], accepted[i], exited[i]
+        employed = AT_LEVEL <= status <= BELOW_LEVEL
+        if x == t:
+            c_exit[i] = status
+        if x == t - 6:
+            c_exit6[i] = status
+        if a == t - 6:
+            c_acc6[i] = status
+        if a == t - 12:
+            c_acc12[i] = status
+        state = programme[i]
+        paired += state == PAIRED
+        waiting += state == WAITING
+        if state == COMPARISON:
+            comparison += 1
+            comparison_employed += employed
+        elif (all_participants or served[i]) and NO_MONTH < a <= t:
+            joined += 1
+            joined_employed += employed
+            placements += employed and months_in_status[i] == 0
+    return np.array([joined, joined_employed, comparison, comparison_employed, paired, waiting, placements])
+
+
+def _share(mask: np.ndarray, among: np.ndarray) -> float:
+    n = int(among.sum())
+    return float((mask & among).sum() / n) if n else float("nan")
+
+
+def _employed(status: np.ndarray) -> np.ndarray:
+    return is_employed(status)
+
+
+def _positive(status: np.ndarray) -> np.ndarray:
+    return is_employed(status) | (status == Labour.TRAINING)
+
+
+def compute_outcomes(
+    people: Population, checks: Checkpoints, twin: Checkpoints | None, cost_total: float, extra: dict[str, float]
+) -> dict[str, float]:
+    """One row of outcomes for one replicate (definitions in the README, section Outputs)."""
+    part = participants(people)
+    comparison = people.programme == Status.COMPARISON
+    matched = part & (people.matched_month != NO_MONTH)
+    started = (
+        matched
+        & (people.exit_reason != Exit.NEVER_STARTED)
+        & (people.exit_reason != Exit.PROGRAMME_ENDED)
+        & people.pair_started
+    )
+    ended = started & (people.exit_reason != Exit.NONE)
+    at_exit = part & (checks.exit >= 0)
+    at_exit6 = part & (checks.exit6 >= 0)
+    enrolled = int(part.sum())
+    wait = (people.matched_month - people.accepted_month)[matched]
+    out: dict[str, float] = {
+        "enrolled": enrolled,
+        "queued_unserved": int(((people.accepted_month != NO_MONTH) & ~people.served).sum()),
+        "comparison_group": int(comparison.sum()),
+        "matched_share": _share(matched, part),
+        "wait_months_mean": float(wait.mean()) if len(wait) else float("nan"),
+        "never_started_share": _share(people.exit_reason == Exit.NEVER_STARTED, matched),
+        "dropout_share": _share(people.exit_reason == Exit.ENDED_EARLY, ended),
+        "completed_share": _share(people.exit_reason == Exit.COMPLETED, ended),
+        "network_access_share": _share(people.new_ties > 0, matched),
+        "sector_match_share": _share(people.sector_match, matched),
+        "employed_end_share": _share(_employed(checks.exit), at_exit),
+        "positive_outcome_share": _share(_positive(checks.exit), at_exit),
+        "positive_outcome_completed_share": _share(
+            _positive(checks.exit), at_exit & (people.exit_reason == Exit.COMPLETED)
+        ),
+        "employed_6m_share": _share(_employed(checks.exit6), at_exit6),
+        "employed_at_level_share": _share(checks.exit6 == Labour.EMPLOYED_AT_LEVEL, at_exit6),
+        "positive_outcome_6m_share": _share(_positive(checks.exit6), at_exit6),
+        "employed_12m_after_start_share": _share(_employed(checks.acc12), part & (checks.acc12 >= 0)),
+    }
+    out |= _net_effects(part, checks, twin)
+    out |= _rct_effect(part, comparison, checks)
+    out |= _breakdowns(people, part, checks)
+    out["cost_total_eur"] = cost_total
+    out["cost_per_participant_eur"] = cost_total / enrolled if enrolled else float("nan")
+    net_placements = out["net_effect_employed_6m"] * int(at_exit6.sum())
+    out["net_placements"] = net_placements
+    out["cost_per_net_placement_eur"] = cost_total / net_placements if net_placements > 0 else float("nan")
+    return out | extra
+
+
+def _net_effects(part: np.ndarray, checks: Checkpoints, twin: Checkpoints | None) -> dict[str, float]:
+    """Participants' employment minus the same people's employment without the programme."""
+    out = {}
+    for key, name in (
+        ("exit6", "net_effect_employed_6m"),
+        ("acc6", "net_effect_employed_6m_after_start"),
+        ("acc12", "net_effect_employed_12m_after_start"),
+    ):
+        if twin is None:
+            out[name] = float("nan")
+            continue
+        here, there = getattr(checks, key), getattr(twin, key)
+        among = part & (here >= 0)
+        out[name] = _share(_employed(here), among) - _share(_employed(there), among)
+    return out
+
+
+def _rct_effect(part: np.ndarray, comparison: np.ndarray, checks: Checkpoints) -> dict[str, float]:
+    """Randomised comparison: employed 12 months after acceptance, participants minus comparison group."""
+    reached = checks.acc12 >= 0
+    return {
+        "rct_effect_employed_12m": _share(_employed(checks.acc12), part & reached)
+        - _share(_employed(checks.acc12), comparison & reached)
+    }
+
+
+def _breakdowns(people: Population, part: np.ndarray, checks: Checkpoints) -> dict[str, float]:
+    """Employment 6 months after the programme, by gender and by skill level."""
+    at = part & (checks.exit6 >= 0)
+    emp = _employed(checks.exit6)
+    out = {
+        "employed_6m_share_female": _share(emp, at & people.female),
+        "employed_6m_share_male": _share(emp, at & ~people.female),
+    }
+    for k, skill in enumerate(SKILLS):
+        out[f"employed_6m_share_{skill}"] = _share(emp, at & (people.skill == k))
+    return out

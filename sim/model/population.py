@@ -1,0 +1,257 @@
+"""Jobseekers as arrays: attributes drawn at set-up and the labour and programme state they carry."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, fields
+from enum import IntEnum
+
+import numpy as np
+import scipy.special
+import scipy.stats
+
+from sim.model.rng import Streams
+from sim.scenario.schema import AGE_BANDS, LABOUR_STATUSES, SKILLS, Scenario
+
+
+class Labour(IntEnum):
+    """Labour status codes (``Population.labour``)."""
+
+    UNEMPLOYED = 0
+    EMPLOYED_AT_LEVEL = 1
+    EMPLOYED_BELOW_LEVEL = 2
+    TRAINING = 3
+    INACTIVE = 4
+
+
+class Status(IntEnum):
+    """Programme status codes (``Population.programme``)."""
+
+    NOT_ENROLLED = 0
+    WAITING = 1
+    PAIRED = 2
+    COMPLETED = 3
+    DROPPED_OUT = 4
+    COMPARISON = 5
+
+
+class Exit(IntEnum):
+    """How a participant left the programme (``Population.exit_reason``)."""
+
+    NONE = 0
+    COMPLETED = 1
+    ENDED_EARLY = 2
+    NEVER_STARTED = 3
+    LEFT_WAITING = 4
+    LOST_IN_HANDOVER = 5
+    PROGRAMME_ENDED = 6
+
+
+NO_MONTH = np.int32(-(10**6))  # "never happened" marker for month fields
+
+
+def is_employed(labour: np.ndarray) -> np.ndarray:
+    """Employed at or below level."""
+    return (labour == Labour.EMPLOYED_AT_LEVEL) | (labour == Labour.EMPLOYED_BELOW_LEVEL)
+
+
+def participants(people: Population) -> np.ndarray:
+    """Participants: served by the programme (screened in while funded, or matched), not the comparison group."""
+    return people.served & (people.programme != Status.COMPARISON)
+
+
+def caseload(programme: np.ndarray) -> int:
+    """Mentees the organisation is handling: waiting or paired."""
+    return int(np.count_nonzero(programme == Status.WAITING) + np.count_nonzero(programme == Status.PAIRED))
+
+
+@dataclass
+class Population:
+    """State of all jobseekers, one array element per Jobseeker agent."""
+
+    # attributes (fixed)
+    age: np.ndarray  # years at the start
+    female: np.ndarray  # bool
+    non_eu: np.ndarray  # bool: origin group
+    skill: np.ndarray  # 0 low, 1 medium, 2 high
+    sector: np.ndarray  # index into scenario.sectors
+    language: np.ndarray  # 0-1 proficiency
+    recognised: np.ndarray  # bool: recognised qualifications
+    motivation: np.ndarray  # 0-1
+    district: np.ndarray  # for location matching
+    preference: np.ndarray  # hobby/preference group (0-3) for optimal matching
+    # labour state
+    ties: np.ndarray  # (n, sectors) professional ties to employers, by sector
+    cross_ties: np.ndarray  # bool: has ties outside one's own sector
+    labour: np.ndarray  # Labour code
+    months_unemployed: np.ndarray
+    months_in_status: np.ndarray  # months in the current labour status (job tenure, training length)
+    employer: np.ndarray  # employer index of the current job, -1 if none
+    local_knowledge: np.ndarray  # 0-1, gained in a mentoring pair
+    # programme state
+    programme: np.ndarray  # Status code
+    served: (
+        np.ndarray
+    )  # accepted by a funded organisation (screened) or matched: a participant unless in the comparison group
+    exit_reason: np.ndarray  # Exit code
+    accepted_month: np.ndarray  # month index t of acceptance into the programme or comparison group
+    ready_month: np.ndarray  # first month the mentee can be matched (dual hand-over delay)
+    matched_month: np.ndarray
+    exit_month: np.ndarray
+    mentor: np.ndarray  # mentor index of the current or last pair, -1 if none
+    sector_match: np.ndarray  # bool: last mentor was from the mentee's sector
+    pair_started: np.ndarray  # bool: the pair held its first meeting
+    contact: np.ndarray  # contact intensity of the current pair (1 healthy, 0 silent)
+    meetings: np.ndarray  # meetings held in the current pair
+    new_ties: np.ndarray  # employer ties gained through the programme
+    network_opened: np.ndarray  # bool
+    id: np.ndarray  # index in the full population: the key of this person's random draws
+
+    @property
+    def n(self) -> int:
+        return len(self.age)
+
+    def nbytes(self) -> int:
+        return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+    def subset(self, idx: np.ndarray) -> Population:
+        """The people ``idx`` only, keeping their identities (and so their random draws)."""
+        return Population(**{f.name: getattr(self, f.name)[idx].copy() for f in fields(self)})
+
+
+def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
+    """Category index for uniforms ``u`` given category shares."""
+    return np.searchsorted(np.cumsum(shares)[:-1], u, side="right").astype(np.int8)
+
+
+def _beta(u: np.ndarray, mean: float, strength: float = 6.0) -> np.ndarray:
+    """Beta(mean, strength) by inversion (a tabulated quantile function), so each person's value
+    depends on their own draw only."""
+    return np.interp(u, _GRID, _beta_quantiles(min(max(mean, 1e-3), 1 - 1e-3), strength)).astype(np.float32)
+
+
+_GRID = np.linspace(0.0, 1.0, 4097)
+
+
+@functools.cache
+def _beta_quantiles(mean: float, strength: float) -> np.ndarray:
+    return scipy.special.betaincinv(mean * strength, (1 - mean) * strength, _GRID)
+
+
+def _poisson(u: np.ndarray, mean: float) -> np.ndarray:
+    """Poisson(mean) by inversion of its cumulative distribution."""
+    cdf = _poisson_cdf(mean)
+    return np.searchsorted(cdf, u, side="right").clip(0, len(cdf) - 1)
+
+
+@functools.cache
+def _poisson_cdf(mean: float) -> np.ndarray:
+    return scipy.stats.poisson.cdf(np.arange(int(mean + 12 * np.sqrt(mean) + 12)), mean)
+
+
+PEOPLE_STREAMS = tuple(
+    f"people.{name}"
+    for name in (
+        "age_band", "age", "skill", "sector", "labour", "ties", "months_unemployed", "female", "origin",
+        "language", "recognised", "motivation", "district", "preference", "tenure",
+    )
+)  # fmt: skip
+
+
+def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: int) -> Population:
+    """Draw people ``ids``: at set-up (``month`` -1) with the initial labour status, later as newcomers.
+
+    Every attribute comes from the person's own counter-based draw, so the same person is drawn the
+    same in every scenario of a comparison (common random numbers).
+    """
+    pop = scenario.population
+    n = len(ids)
+    k = len(scenario.sectors)
+
+    draws = streams.uniforms(PEOPLE_STREAMS, month, ids)
+
+    def u(name: str) -> np.ndarray:
+        return draws[f"people.{name}"]
+
+    band = _categorical(u("age_band"), [pop.age_bands[b] for b in AGE_BANDS])
+    lows = np.array([int(b.split("-")[0]) for b in AGE_BANDS])
+    highs = np.array([int(b.split("-")[1]) for b in AGE_BANDS])
+    age = (lows[band] + u("age") * (highs[band] - lows[band] + 1)).astype(np.int16)
+    skill = _categorical(u("skill"), [pop.skill_shares[s] for s in SKILLS])
+    recog_share = np.array([pop.recognised_qualifications[s] for s in SKILLS], dtype=np.float32)
+    sector = _categorical(u("sector"), [s.jobseeker_share for s in scenario.sectors])
+    initial = month < 0
+    labour = (
+        _categorical(u("labour"), [pop.initial_status[s] for s in LABOUR_STATUSES])
+        if initial
+        else np.zeros(n, dtype=np.int8)
+    )
+    ties = np.zeros((n, k), dtype=np.uint8)
+    ties[np.arange(n), sector] = _poisson(u("ties"), pop.initial_ties_mean).clip(0, 255)
+    mean_unemployed = pop.initial_months_unemployed_mean if initial else 0.0
+    months_unemployed = np.where(labour == Labour.UNEMPLOYED, -mean_unemployed * np.log1p(-u("months_unemployed")), 0)
+    no_month = np.full(n, NO_MONTH, dtype=np.int32)
+    return Population(
+        age=age,
+        female=u("female") < pop.female_share,
+        non_eu=u("origin") < pop.non_eu_share,
+        skill=skill,
+        sector=sector,
+        language=_beta(u("language"), pop.language_mean),
+        recognised=u("recognised") < recog_share[skill],
+        motivation=_beta(u("motivation"), pop.motivation_mean),
+        district=(u("district") * scenario.programme.matching.districts).astype(np.int8),
+        preference=(u("preference") * 4).astype(np.int8),
+        ties=ties,
+        cross_ties=np.zeros(n, dtype=bool),
+        labour=labour,
+        months_unemployed=months_unemployed.astype(np.int16),
+        months_in_status=_initial_tenure(u("tenure"), labour, scenario) if initial else np.zeros(n, dtype=np.int16),
+        employer=np.full(n, -1, dtype=np.int32),
+        local_knowledge=np.zeros(n, dtype=np.float32),
+        programme=np.zeros(n, dtype=np.int8),
+        served=np.zeros(n, dtype=bool),
+        exit_reason=np.zeros(n, dtype=np.int8),
+        accepted_month=no_month.copy(),
+        ready_month=no_month.copy(),
+        matched_month=no_month.copy(),
+        exit_month=no_month.copy(),
+        mentor=np.full(n, -1, dtype=np.int32),
+        sector_match=np.zeros(n, dtype=bool),
+        pair_started=np.zeros(n, dtype=bool),
+        contact=np.zeros(n, dtype=np.float32),
+        meetings=np.zeros(n, dtype=np.int16),
+        new_ties=np.zeros(n, dtype=np.int16),
+        network_opened=np.zeros(n, dtype=bool),
+        id=np.asarray(ids, dtype=np.int64),
+    )
+
+
+def _initial_tenure(u: np.ndarray, labour: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """Months already spent in the initial status: up to two years, within the course for trainees."""
+    span = np.where(labour == Labour.TRAINING, scenario.labour_market.training_months, 24)
+    return (u * span).astype(np.int16)
+
+
+def build_population(scenario: Scenario, streams: Streams) -> Population:
+    """Draw the jobseekers of a scenario (identical for the programme and its twin)."""
+    return draw_people(scenario, streams, np.arange(scenario.population.size), -1)
+
+
+def turnover(scenario: Scenario, streams: Streams, people: Population, t: int, exempt: np.ndarray) -> Population | None:
+    """People who leave the region's labour force for good are replaced by unemployed newcomers.
+
+    Programme applicants are exempt from the moment they apply (``exempt``), so participants keep
+    their identity. Returns the newcomers (their ``id`` says whom they replaced), or None.
+    """
+    rate = scenario.population.turnover_rate
+    if rate <= 0:
+        return None
+    candidates = np.flatnonzero(~exempt)
+    leaving = candidates[streams.uniform("people.turnover", t, people.id[candidates]) < rate]
+    if len(leaving) == 0:
+        return None
+    newcomers = draw_people(scenario, streams, people.id[leaving], t)
+    for f in fields(people):
+        getattr(people, f.name)[leaving] = getattr(newcomers, f.name)
+    return newcomers

@@ -1,0 +1,532 @@
+"""A self-contained HTML report of one run folder, for funders and partners: ``mentorsim report``.
+
+One HTML file with inline CSS and the figures embedded as base64 PNG (no external assets, no
+JavaScript): what was run, the documented assumptions with their sources, gross and net outcomes with
+90 % intervals in plain language, costs, the funding timeline with its cliffs, and optionally what
+changed against a baseline run. The template is ``sim/templates/report.html.j2`` (Jinja2).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import os
+import secrets
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import pandas as pd
+import yaml
+
+from sim.replicates import INTERVAL, RunResult, summarise
+from sim.scenario.loader import ScenarioError, load_scenario, scenario_hash
+from sim.scenario.schema import Scenario, parameter_records
+
+if TYPE_CHECKING:
+    from sim.outputs.figures import PlotResult
+
+RUN_FILES = ("manifest.json", "summary.csv", "outcomes.csv", "timeseries.parquet", "scenario.resolved.yaml")
+REPORT_NAME = "report.html"
+TEMPLATE = "report.html.j2"
+FIGURE_DPI = 90
+PERCENT_WIDTH = round((INTERVAL[1] - INTERVAL[0]) * 100)
+NOT_COMPARED = ("name", "description")  # always differ between runs; not a change of assumptions
+
+# Outcomes in the tables, with a plain-language label, in report order.
+GROSS = {
+    "enrolled": "Participants (served by the programme)",
+    "matched_share": "Got a mentor",
+    "wait_months_mean": "Months waiting for a mentor (matched)",
+    "dropout_share": "Pairs that ended before the agreed term",
+    "network_access_share": "Got at least one new employer contact from the mentor",
+    "employed_end_share": "In work when leaving the programme",
+    "employed_6m_share": "In work 6 months after leaving",
+    "employed_at_level_share": "In work at their skill level 6 months after leaving",
+    "positive_outcome_6m_share": "In work or training 6 months after leaving",
+}
+NET = {
+    "net_effect_employed_6m": "6 months after leaving",
+    "net_effect_employed_6m_after_start": "6 months after acceptance",
+    "net_effect_employed_12m_after_start": "12 months after acceptance",
+    "rct_effect_employed_12m": "12 months after acceptance, against the randomised comparison group",
+}
+SUBGROUPS = {
+    "employed_6m_share_female": "Women",
+    "employed_6m_share_male": "Men",
+    "employed_6m_share_low": "Low skill level",
+    "employed_6m_share_medium": "Medium skill level",
+    "employed_6m_share_high": "High skill level",
+}
+COSTS = {
+    "cost_total_eur": "Total cost (coaches, overhead, mentor training)",
+    "cost_per_participant_eur": "Cost per participant",
+    "net_placements": "Net placements (extra people in work 6 months after leaving)",
+    "cost_per_net_placement_eur": "Cost per net placement",
+}
+CAPACITY = {
+    "months_without_intake": "Months without intake (no money)",
+    "staff_lost_fte": "Coaches lost (FTE)",
+    "mentors_recruited": "Mentors recruited",
+    "mentors_lost": "Mentors lost",
+}
+COMPARED = {**GROSS, **NET, **COSTS, **CAPACITY}
+
+
+class ReportError(Exception):
+    """The folder is not a run folder written by ``mentorsim run``, or cannot be read."""
+
+
+@dataclass
+class RunFolder:
+    """The files of one run folder, read back."""
+
+    path: Path
+    manifest: dict[str, Any]
+    resolved: dict[str, Any]
+    outcomes: pd.DataFrame
+    summary: pd.DataFrame  # indexed by outcome
+    timeseries: pd.DataFrame
+
+    @cached_property
+    def scenario(self) -> Scenario:
+        """The resolved scenario as run (from ``scenario.resolved.yaml``)."""
+        try:
+            return load_scenario(self.path / "scenario.resolved.yaml")
+        except ScenarioError as err:
+            raise ReportError(f"{self.path}: scenario.resolved.yaml is not a valid scenario:\n{err}") from None
+
+    @classmethod
+    def from_result(cls, result: RunResult) -> RunFolder:
+        """A run held in memory (not written), e.g. for the dashboard's sentences and figures."""
+        folder = cls(
+            path=Path("."),
+            manifest={"scenario": result.scenario.name, "replicates": len(result.seeds), "seeds": list(result.seeds)},
+            resolved=result.scenario.model_dump(mode="json"),
+            outcomes=result.outcomes,
+            summary=result.summary.set_index("outcome"),
+            timeseries=result.timeseries,
+        )
+        folder.__dict__["scenario"] = result.scenario  # the cached property, without reading a file
+        return folder
+
+    def mean(self, outcome: str) -> float:
+        return float(self.summary.at[outcome, "mean"]) if outcome in self.summary.index else math.nan
+
+    def interval(self, outcome: str) -> tuple[float, float, float]:
+        """Mean, low and high of an outcome (NaN when the run does not have it)."""
+        if outcome not in self.summary.index:
+            return math.nan, math.nan, math.nan
+        row = self.summary.loc[outcome]
+        return float(row["mean"]), float(row["low"]), float(row["high"])
+
+
+@dataclass
+class Cliff:
+    """A grant end after which the money falls in at least one replicate."""
+
+    month: str
+    grant: str
+    replicates_falling: int
+    replicates: int
+
+    @property
+    def label(self) -> str:
+        how = (
+            ""
+            if self.replicates_falling == self.replicates
+            else f" (money falls in {self.replicates_falling} of {self.replicates} replicates)"
+        )
+        return f"{self.grant} ends {self.month}{how}"
+
+
+def read_run(folder: str | Path) -> RunFolder:
+    """Read a run folder written by :func:`sim.write_run`; :class:`ReportError` if it is not one."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise ReportError(f"{path} is not a folder; give a run folder written by `mentorsim run`.")
+    missing = [name for name in RUN_FILES if not (path / name).is_file()]
+    if missing:
+        raise ReportError(
+            f"{path} is not a run folder written by `mentorsim run`: missing {', '.join(missing)}. "
+            "Give the folder printed as 'Results written to ...'."
+        )
+    try:
+        return RunFolder(
+            path=path,
+            manifest=json.loads((path / "manifest.json").read_text(encoding="utf-8")),
+            resolved=yaml.safe_load((path / "scenario.resolved.yaml").read_text(encoding="utf-8")),
+            outcomes=pd.read_csv(path / "outcomes.csv"),
+            summary=pd.read_csv(path / "summary.csv").set_index("outcome"),
+            timeseries=pd.read_parquet(path / "timeseries.parquet"),
+        )
+    except (OSError, ValueError, yaml.YAMLError) as err:
+        raise ReportError(f"{path}: cannot read the run files: {err}") from None
+
+
+def render_report(folder: str | Path, baseline: str | Path | None = None) -> str:
+    """The HTML report of a run folder, optionally compared with a ``baseline`` run folder."""
+    run = read_run(folder)
+    base = read_run(baseline) if baseline is not None else None
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("sim.outputs", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template(TEMPLATE).render(report_context(run, base))
+
+
+def write_report(folder: str | Path, out: str | Path | None = None, baseline: str | Path | None = None) -> Path:
+    """Render the report and write it atomically (temporary file, then rename) to ``out``
+    (default: ``report.html`` in the run folder); return the path written."""
+    html = render_report(folder, baseline)
+    target = Path(out) if out is not None else Path(folder) / REPORT_NAME
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        staging.write_text(html, encoding="utf-8")
+        os.replace(staging, target)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    return target
+
+
+# --- the content ------------------------------------------------------------------------------------
+
+
+def report_context(run: RunFolder, baseline: RunFolder | None = None) -> dict[str, Any]:
+    """Everything the template shows, as plain values and strings."""
+    cliffs = funding_cliffs(run)
+    assumptions, assumptions_note = documented_assumptions(run)
+    return {
+        "run": _what_was_run(run),
+        "headline": headline(run),
+        "gross": outcome_rows(run, GROSS),
+        "net": outcome_rows(run, NET),
+        "subgroups": outcome_rows(run, SUBGROUPS),
+        "costs": outcome_rows(run, COSTS),
+        "capacity": outcome_rows(run, CAPACITY),
+        "cost_sentence": cost_sentence(run),
+        "assumptions": assumptions,
+        "assumptions_note": assumptions_note,
+        "grants": _grants(run.scenario),
+        "cliffs": [cliff.label for cliff in cliffs],
+        "figures": _figures(run, cliffs),
+        "baseline": compare_runs(run, baseline) if baseline is not None else None,
+        "percent_width": PERCENT_WIDTH,
+    }
+
+
+def headline(run: RunFolder) -> list[str]:
+    """The main findings as sentences: gross, without the programme, net."""
+    participants = run.mean("enrolled")
+    replicates = int(run.manifest.get("replicates", len(run.outcomes)))
+    gross = run.interval("employed_6m_share")
+    net = run.interval("net_effect_employed_6m")
+    sentences = [
+        f"Of the {participants:,.0f} participants (mean of {replicates} replicate{'s' * (replicates != 1)}), "
+        f"{_share_interval(gross)} were in work 6 months after leaving the programme"
+    ]
+    if math.isnan(net[0]):
+        sentences[0] += "; the net effect was not computed (no run without the programme)."
+        return sentences
+    without = summarise((run.outcomes["employed_6m_share"] - run.outcomes["net_effect_employed_6m"]).to_frame("x"))
+    without_interval = tuple(float(without.iloc[0][k]) for k in ("mean", "low", "high"))
+    sentences[0] += (
+        f"; without the programme the same people would have been at {_share_interval(without_interval)}: "
+        f"a net effect of {_pp_interval(net)}."
+    )
+    rct = run.interval("rct_effect_employed_12m")
+    if not math.isnan(rct[0]):
+        sentences.append(
+            f"Twelve months after acceptance, the share in work of participants differed by {_pp_interval(rct)} "
+            "from that of the randomised comparison group (people who applied but were not served)."
+        )
+    return sentences
+
+
+def cost_sentence(run: RunFolder) -> str:
+    """Costs in one sentence."""
+    total, per_participant = run.mean("cost_total_eur"), run.mean("cost_per_participant_eur")
+    text = f"The programme cost {_eur(total)} in total, {_eur(per_participant)} per participant"
+    per_net = run.interval("cost_per_net_placement_eur")
+    if math.isnan(per_net[0]) or run.mean("net_placements") <= 0:
+        return text + "; with no net placements there is no cost per net placement."
+    return text + f", and {_eur(per_net[0])} ({_eur(per_net[1])} to {_eur(per_net[2])}) per net placement."
+
+
+def documented_assumptions(run: RunFolder) -> tuple[list[dict[str, str]], str]:
+    """The parameters documented as records in the scenario files of the run (value as run, unit,
+    range, source), and a note on where they were read (empty when all is as run)."""
+    manifest = run.manifest
+    files = [Path(manifest.get("working_directory", ".")) / f for f in manifest.get("scenario_files", [])]
+    if not files:
+        return [], "The run was not loaded from a scenario file: no documented parameters."
+    try:
+        scenario = load_scenario(files[0], manifest.get("overrides", []))
+    except ScenarioError as err:
+        return [], f"The scenario file {files[0]} cannot be read any more ({err}); sources not shown."
+    note = ""
+    if scenario_hash(scenario) != manifest.get("scenario_hash"):
+        note = f"The scenario file {files[0]} has changed since the run: sources are today's, values are those run."
+    rows = []
+    for path, record in parameter_records(scenario).items():
+        low_high = record.get("range")
+        rows.append(
+            {
+                "path": path,
+                "value": _plain(_lookup(run.resolved, path)),
+                "unit": str(record.get("unit", "")),
+                "range": f"{_plain(low_high[0])} to {_plain(low_high[1])}" if low_high else "",
+                "source": str(record.get("source", "")),
+            }
+        )
+    return rows, note
+
+
+def funding_cliffs(run: RunFolder) -> list[Cliff]:
+    """Grant ends inside the simulated period after which the monthly money falls in some replicate."""
+    funding = run.timeseries.pivot(index="month", columns="replicate", values="funding_month_eur").sort_index()
+    months = list(funding.index)
+    cliffs = []
+    for grant in run.scenario.funding.grants:
+        if grant.end not in months[:-1]:
+            continue
+        t = months.index(grant.end)
+        falling = int((funding.iloc[t + 1] < funding.iloc[t] - 1e-6).sum())
+        if falling:
+            cliffs.append(Cliff(grant.end, grant.name, falling, funding.shape[1]))
+    return cliffs
+
+
+def plot_funding_timeline(timeseries: pd.DataFrame, cliffs: list[Cliff]) -> PlotResult:
+    """Money per month and coaches, grey where intake was closed, dashed lines at the funding cliffs."""
+    from sim.outputs.figures import _bands, _figure, _finish, _label, _shade_closed_intake, _with_dates
+
+    data = _with_dates(timeseries)
+    fig, axes = _figure(2, 1, figsize=(10, 6.5), sharex=True)
+    panels = (
+        ("funding_month_eur", "Funding used", "Grant money the programme can use each month", "EUR per month"),
+        ("coaches_fte", "Coaches", "Coaching staff", "full-time equivalents (FTE)"),
+    )
+    for ax, (column, name, title, unit) in zip(axes, panels, strict=True):
+        _bands(ax, data, {column: name})
+        _label(ax, title, unit)
+        for cliff in cliffs:
+            when = pd.Timestamp(cliff.month) + pd.offsets.MonthBegin(1)  # the first month after the grant
+            ax.axvline(when, color="tab:red", linestyle="--", linewidth=1.2, label="Grant ends, not renewed at once")
+        _shade_closed_intake(ax, data)  # redraws the legend with the cliff line once
+    axes[0].yaxis.set_major_formatter(_thousands())
+    for cliff in cliffs:
+        when = pd.Timestamp(cliff.month) + pd.offsets.MonthBegin(1)
+        axes[0].annotate(cliff.grant, (when, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
+                         textcoords="offset points", color="tab:red", fontsize="small")  # fmt: skip
+    return _finish(fig, axes, data, "Funding timeline and cliffs")
+
+
+def compare_runs(run: RunFolder, baseline: RunFolder) -> dict[str, Any]:
+    """Parameters that differ and the outcome differences (paired by seed when both runs used the same seeds)."""
+    ours, theirs = _flatten(run.resolved), _flatten(baseline.resolved)
+    changed = [
+        {"path": path, "baseline": _plain(theirs.get(path, "(not set)")), "this": _plain(ours.get(path, "(not set)"))}
+        for path in sorted(set(ours) | set(theirs), key=_path_order(ours, theirs))
+        if path.split(".")[0] not in NOT_COMPARED and ours.get(path) != theirs.get(path)
+    ]
+    shared = [c for c in COMPARED if c in run.outcomes.columns and c in baseline.outcomes.columns]
+    paired = list(run.outcomes["seed"]) == list(baseline.outcomes["seed"])
+    differences = summarise(run.outcomes[shared] - baseline.outcomes[shared]) if paired else None
+    rows = []
+    for outcome in shared:
+        label = f"Net effect, {COMPARED[outcome]}" if outcome in NET else COMPARED[outcome]
+        row = {
+            "label": label,
+            "baseline": _value(outcome, baseline.mean(outcome)),
+            "this": _value(outcome, run.mean(outcome)),
+        }
+        if differences is not None:
+            diff = differences.set_index("outcome").loc[outcome]
+            row["difference"] = _difference(outcome, diff["mean"])
+            row["interval"] = f"{_difference(outcome, diff['low'])} to {_difference(outcome, diff['high'])}"
+        else:
+            row["difference"] = _difference(outcome, run.mean(outcome) - baseline.mean(outcome))
+            row["interval"] = ""
+        rows.append(row)
+    return {
+        "name": baseline.manifest.get("scenario", baseline.path.name),
+        "path": str(baseline.path),
+        "changed": changed,
+        "outcomes": rows,
+        "paired": paired,
+    }
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _what_was_run(run: RunFolder) -> dict[str, Any]:
+    manifest, seeds = run.manifest, run.manifest.get("seeds", [])
+    return {
+        "name": manifest.get("scenario", run.resolved.get("name", "")),
+        "description": run.resolved.get("description", ""),
+        "start": run.resolved.get("start", ""),
+        "months": run.resolved.get("months", ""),
+        "replicates": manifest.get("replicates", len(run.outcomes)),
+        "seeds": f"{seeds[0]} to {seeds[-1]}" if len(seeds) > 1 else ", ".join(map(str, seeds)),
+        "version": manifest.get("mentorsim_version", "unknown"),
+        "hash": manifest.get("scenario_hash", ""),
+        "files": ", ".join(manifest.get("scenario_files", [])),
+        "overrides": ", ".join(manifest.get("overrides", [])),
+        "command": manifest.get("command", ""),
+        "finished": manifest.get("finished", ""),
+        "folder": str(run.path),
+    }
+
+
+def outcome_rows(run: RunFolder, outcomes: dict[str, str]) -> list[dict[str, str]]:
+    """Table rows: label, mean and 90 % interval, formatted with their unit."""
+    rows = []
+    for outcome, label in outcomes.items():
+        mean, low, high = run.interval(outcome)
+        if math.isnan(mean):
+            continue
+        rows.append(
+            {
+                "label": label,
+                "mean": _value(outcome, mean),
+                "interval": f"{_value(outcome, low)} to {_value(outcome, high)}",
+            }
+        )
+    return rows
+
+
+def _grants(scenario: Scenario) -> list[dict[str, str]]:
+    return [
+        {
+            "name": grant.name,
+            "funder": grant.funder,
+            "amount": _eur(grant.amount_eur),
+            "period": f"{grant.start} to {grant.end}",
+            "cofinancing": f"{grant.cofinancing_share * 100:.0f} %",
+            "renewal": (
+                "none"
+                if grant.renewal.probability == 0
+                else f"{grant.renewal.probability * 100:.0f} % a call, {grant.renewal.call_months} months, "
+                f"{grant.renewal.gap_months} months gap"
+            ),
+        }
+        for grant in scenario.funding.grants
+    ]
+
+
+def _figures(run: RunFolder, cliffs: list[Cliff]) -> list[dict[str, str]]:
+    """The figures as data URIs: outcomes first, then capacity, then the funding timeline."""
+    from sim.outputs.figures import plot_mentor_pool, plot_pairs_and_waiting, plot_placements
+
+    plots = (
+        ("Jobs and employment, gross and net", plot_placements(run.timeseries)),
+        ("Mentoring pairs and waiting list", plot_pairs_and_waiting(run.timeseries)),
+        ("Mentor pool", plot_mentor_pool(run.timeseries)),
+        (
+            "Funding timeline: money, coaches, cliffs and months without intake",
+            plot_funding_timeline(run.timeseries, cliffs),
+        ),
+    )
+    return [{"title": title, "src": _data_uri(fig)} for title, (fig, _) in plots]
+
+
+def _data_uri(fig: Any) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _thousands() -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{v:,.0f}")
+
+
+def _share_interval(values: tuple[float, float, float]) -> str:
+    mean, low, high = (v * 100 for v in values)
+    return f"{mean:.0f} % ({low:.0f}-{high:.0f} %)"
+
+
+def _pp_interval(values: tuple[float, float, float]) -> str:
+    mean, low, high = (v * 100 for v in values)
+    return f"{mean:+.1f} percentage points ({low:+.1f} to {high:+.1f})"
+
+
+def _eur(value: float) -> str:
+    return "n/a" if math.isnan(value) or math.isinf(value) else f"EUR {value:,.0f}"
+
+
+def _is_share(outcome: str) -> bool:
+    return outcome.endswith("_share") or "_share_" in outcome
+
+
+def _value(outcome: str, value: float) -> str:
+    """A value with its unit: shares in %, effects in percentage points, money in EUR."""
+    if math.isnan(value):
+        return "n/a"
+    if outcome.startswith(("net_effect", "rct_effect")):
+        return f"{value * 100:+.1f} pp"
+    if _is_share(outcome):
+        return f"{value * 100:.0f} %"
+    if outcome.endswith("_eur"):
+        return _eur(value)
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+
+
+def _difference(outcome: str, value: float) -> str:
+    """A difference between runs: percentage points for shares and effects, signed otherwise."""
+    if math.isnan(value):
+        return "n/a"
+    if _is_share(outcome) or outcome.startswith(("net_effect", "rct_effect")):
+        return f"{value * 100:+.1f} pp"
+    if outcome.endswith("_eur"):
+        return f"{'+' if value >= 0 else '-'}EUR {abs(value):,.0f}"
+    return f"{value:+,.1f}"
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted paths (list items by index) to leaf values."""
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
+        items = enumerate(data)
+    else:
+        return {prefix: data}
+    flat: dict[str, Any] = {}
+    for key, value in items:
+        flat |= _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    return flat
+
+
+def _path_order(ours: dict[str, Any], theirs: dict[str, Any]) -> Any:
+    """Sort key: paths in the order of the scenario file (this run's first, then the baseline's)."""
+    order = {path: i for i, path in enumerate([*ours, *(p for p in theirs if p not in ours)])}
+    return order.__getitem__
+
+
+def _lookup(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        data = data[int(part)] if isinstance(data, list) else data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _plain(value: Any) -> str:
+    """A parameter value as text: numbers without needless decimals, lists as ``a, b``."""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)

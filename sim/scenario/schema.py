@@ -1,0 +1,958 @@
+"""Scenario schema: every parameter of the model with its description, unit, default and source.
+
+The pydantic models below are the documentation of the YAML format. Each field carries
+``unit`` and ``source`` in its ``json_schema_extra``; ``mentorsim describe`` prints them.
+Numeric values may be written in YAML as a plain number or as a record
+``{value: ..., unit: ..., source: ..., range: [low, high]}`` (unwrapped by :mod:`sim.scenario.loader`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+P15 = "Petrovic 2015 [P15] (DOMAIN.md)"
+VDC = "Vandermeerschen & De Cuyper 2019 [VDC19] (DOMAIN.md)"
+STATBEL = "Statbel labour-market transitions 2021-2023 (DOMAIN.md §5)"
+ASSUME = "assumption"
+
+SKILLS = ("low", "medium", "high")
+GENDERS = ("female", "male")
+AGE_BANDS = ("18-25", "26-45", "46-64")
+LABOUR_STATUSES = ("unemployed", "employed_at_level", "employed_below_level", "training", "inactive")
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _check_month(text: str) -> str:
+    m = _MONTH.match(text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"a month must be written YYYY-MM with a month 01-12, got {text!r}")
+    return text
+
+
+YearMonth = Annotated[str, AfterValidator(_check_month)]
+
+
+def month_index(text: str) -> int:
+    """Months since year 0 for a ``YYYY-MM`` string (so that differences are month counts)."""
+    year, month = text.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def month_label(index: int) -> str:
+    """Inverse of :func:`month_index`."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def P(default: Any, description: str, unit: str = "", source: str = ASSUME, **constraints: Any) -> Any:
+    """A documented parameter: default, description, unit and source in one place."""
+    return Field(default, description=description, json_schema_extra={"unit": unit, "source": source}, **constraints)
+
+
+def share(default: float, description: str, source: str = ASSUME) -> Any:
+    """A probability or share in [0, 1]."""
+    return P(default, description, "share", source, ge=0.0, le=1.0)
+
+
+def rate(default: float, description: str, source: str = ASSUME) -> Any:
+    """A monthly probability in [0, 1]."""
+    return P(default, description, "per month", source, ge=0.0, le=1.0)
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors, values are validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _shares_sum_to_one(values: dict[str, float], what: str) -> dict[str, float]:
+    total = sum(values.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{what} must add up to 1, they add up to {total:.4g}")
+    if any(v < 0 for v in values.values()):
+        raise ValueError(f"{what} must not be negative")
+    return values
+
+
+class Sector(Section):
+    """One occupational sector of the regional labour market."""
+
+    name: str = Field(description="Sector name, used to match mentees and mentors.")
+    jobseeker_share: float = share(0.2, "Share of jobseekers whose experience is in this sector.")
+    mentor_share: float = share(0.2, "Share of individually recruited mentors from this sector.")
+    vacancy_share: float = share(0.2, "Share of the region's vacancies (and employers) in this sector.")
+    hard_to_fill: float = share(
+        0.3,
+        "Share of this sector's vacancies in shortage ('hard-to-fill') occupations, where hiring bias is weaker.",
+        "Baert et al. 2013, IZA DP 7145 (DOMAIN.md §5)",
+    )
+
+
+def _default_sectors() -> list[Sector]:
+    rows = [  # name, jobseekers, mentors, vacancies, hard to fill
+        ("care", 0.18, 0.12, 0.20, 0.6),
+        ("technical", 0.17, 0.18, 0.17, 0.5),
+        ("hospitality_retail", 0.25, 0.10, 0.20, 0.2),
+        ("business_admin", 0.20, 0.35, 0.23, 0.2),
+        ("ict", 0.08, 0.15, 0.10, 0.6),
+        ("education", 0.12, 0.10, 0.10, 0.4),
+    ]
+    return [
+        Sector(name=n, jobseeker_share=j, mentor_share=m, vacancy_share=v, hard_to_fill=h) for n, j, m, v, h in rows
+    ]
+
+
+class Population(Section):
+    """The jobseekers of the region (all Jobseeker agents) and how their attributes are drawn."""
+
+    size: int = P(
+        10000,
+        "Number of jobseeker agents (people with a migrant background in the region's labour force).",
+        "people",
+        ASSUME,
+        ge=1,
+    )
+    initial_status: dict[str, float] = P(
+        {
+            "unemployed": 0.55,
+            "employed_at_level": 0.12,
+            "employed_below_level": 0.18,
+            "training": 0.05,
+            "inactive": 0.10,
+        },
+        "Labour status shares at the start.",
+        "shares",
+        "assumption, near the stationary state of the Statbel flows (DOMAIN.md §5)",
+    )
+    female_share: float = share(0.5, "Share of women.", ASSUME)
+    age_bands: dict[str, float] = P({"18-25": 0.25, "26-45": 0.5, "46-64": 0.25}, "Age band shares.", "shares", ASSUME)
+    skill_shares: dict[str, float] = P(
+        {"low": 0.45, "medium": 0.35, "high": 0.20}, "Skill level shares.", "shares", ASSUME
+    )
+    non_eu_share: float = share(
+        0.75, "Share of non-EU origin (the rest: other EU).", "Statbel origin groups (DOMAIN.md §5); assumption"
+    )
+    language_mean: float = share(
+        0.5, "Mean proficiency in the local language (0 none, 1 fluent); Beta distributed.", ASSUME
+    )
+    recognised_qualifications: dict[str, float] = P(
+        {"low": 0.0, "medium": 0.35, "high": 0.35},
+        "Share with recognised qualifications, by skill level.",
+        "shares",
+        "assumption; recognition is a barrier for the highly skilled [P15, VDC19]",
+    )
+    motivation_mean: float = share(0.6, "Mean motivation (0-1); Beta distributed.", ASSUME)
+    initial_ties_mean: float = P(
+        0.3, "Mean number of professional ties to employers in one's own sector at the start.", "ties", ASSUME, ge=0
+    )
+    turnover_rate: float = rate(
+        0.0,
+        "Monthly chance that a person not in the programme leaves the region's labour force for good and is replaced by an unemployed newcomer (0: a closed population).",
+        "assumption; newcomers keep arriving in Brussels (P15)",
+    )
+    initial_months_unemployed_mean: float = P(
+        12.0,
+        "Mean months unemployed of those unemployed at the start (exponential).",
+        "months",
+        "Statbel: 31-53 % still unemployed after a year (DOMAIN.md §5)",
+        ge=0,
+    )
+
+    @model_validator(mode="after")
+    def _check_shares(self) -> Population:
+        _shares_sum_to_one(self.initial_status, "population.initial_status")
+        _shares_sum_to_one(self.age_bands, "population.age_bands")
+        _shares_sum_to_one(self.skill_shares, "population.skill_shares")
+        _require_keys(self.initial_status, LABOUR_STATUSES, "population.initial_status")
+        _require_keys(self.age_bands, AGE_BANDS, "population.age_bands")
+        _require_keys(self.skill_shares, SKILLS, "population.skill_shares")
+        _require_keys(self.recognised_qualifications, SKILLS, "population.recognised_qualifications")
+        _within(self.recognised_qualifications, 0.0, 1.0, "population.recognised_qualifications")
+        return self
+
+
+def _within(values: dict[str, float], low: float, high: float, what: str) -> None:
+    bad = {k: v for k, v in values.items() if not low <= v <= high}
+    if bad:
+        raise ValueError(f"{what} values must lie between {low:g} and {high:g}; got {bad}")
+
+
+def _require_keys(values: dict[str, float], allowed: tuple[str, ...], what: str) -> None:
+    if set(values) != set(allowed):
+        raise ValueError(f"{what} needs exactly the keys {', '.join(allowed)}; got {', '.join(values)}")
+
+
+class Shock(Section):
+    """A period in which the economy index (vacancies) is scaled down, e.g. a downturn."""
+
+    start: YearMonth = Field(description="First month of the shock (YYYY-MM).")
+    end: YearMonth = Field(description="Last month of the shock (YYYY-MM).")
+    vacancy_factor: float = P(
+        0.6,
+        "Vacancies at large firms during the shock, relative to normal.",
+        "factor",
+        "assumption; downturns cut vacancies [P15]",
+        ge=0,
+        le=2,
+    )
+    sme_vacancy_factor: float = P(
+        0.45,
+        "Vacancies at SMEs during the shock, relative to normal (SMEs cut more).",
+        "factor",
+        "assumption; SMEs less willing to take risks in downturns [P15]",
+        ge=0,
+        le=2,
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shock:
+        if month_index(self.end) < month_index(self.start):
+            raise ValueError(f"the shock ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Economy(Section):
+    """Economy index: 1 in normal times, scaled by shocks."""
+
+    shocks: list[Shock] = Field(default_factory=list, description="Downturns or booms: periods with scaled vacancies.")
+    downturn_threshold: float = P(
+        0.9,
+        "Economy index below which employers count a month as a downturn (mentor withdrawal).",
+        "index",
+        ASSUME,
+        ge=0,
+    )
+
+
+class LabourMarket(Section):
+    """Monthly labour-market flows and how employers weigh candidates."""
+
+    job_finding_rate: float = rate(
+        0.03,
+        "Baseline monthly chance that an average unemployed jobseeker is hired in normal times.",
+        STATBEL + ": 3-4 % a month",
+    )
+    inactivity_rate: float = rate(
+        0.02,
+        "Monthly chance that an unemployed person leaves the labour force.",
+        STATBEL + ": about as many leave for inactivity",
+    )
+    return_rate: float = rate(0.03, "Monthly chance that an inactive person registers as unemployed again.", ASSUME)
+    job_loss_rate: float = rate(
+        0.005,
+        "Monthly chance of losing a job after the first six months.",
+        "Eurostat flow statistics (DOMAIN.md §5): 1.3-1.7 % a quarter",
+    )
+    probation_multiplier: float = P(
+        3.0,
+        "Job loss in the first six months of a job, relative to later.",
+        "factor",
+        "assumption; lasting vs temporary jobs [P15 §III.D.5]",
+        ge=1,
+    )
+    training_entry_rate: float = rate(
+        0.006, "Monthly chance that an unemployed person starts training or an internship.", ASSUME
+    )
+    training_months: int = P(
+        6,
+        "Duration of training or an internship.",
+        "months",
+        "Joblinge 6-8 week internship to 6-month courses (DOMAIN.md §4); assumption",
+        ge=1,
+    )
+    training_to_job: float = share(
+        0.3,
+        "Chance of being hired at the end of training.",
+        "Brussels job coaching: 45 % employed, 15 % training at 6 months (DOMAIN.md §4); assumption",
+    )
+    skill_effect: dict[str, float] = P(
+        {"low": 0.8, "medium": 1.0, "high": 1.1}, "Hiring chance multiplier by skill level.", "factor", ASSUME
+    )
+    language_effect: float = P(
+        1.2,
+        "Log-multiplier of hiring chance per unit of language proficiency (centred at 0.5).",
+        "log factor",
+        "assumption; language is the main barrier for the highly skilled [P15, VDC19]",
+    )
+    local_knowledge_effect: float = P(
+        0.4,
+        "Log-multiplier of hiring chance per unit of local knowledge (social codes) gained.",
+        "log factor",
+        "assumption; social codes are a barrier [P15]",
+    )
+    recognition_effect: float = P(
+        0.3,
+        "Log-multiplier of hiring chance for recognised qualifications (medium/high skill).",
+        "log factor",
+        "assumption [P15, VDC19]",
+    )
+    motivation_effect: float = P(
+        0.5, "Log-multiplier of hiring chance per unit of motivation (centred at 0.5).", "log factor", ASSUME
+    )
+    referral_per_tie: float = P(
+        0.35,
+        "Log-multiplier of hiring chance in a sector per professional tie to an employer there.",
+        "log factor",
+        "Calvo-Armengol & Jackson 2004; Pellizzari 2010: 18-60 % of jobs via contacts (DOMAIN.md §5)",
+    )
+    referral_cap: int = P(3, "Ties beyond this number add nothing.", "ties", ASSUME, ge=0)
+    duration_dependence: float = P(
+        0.02,
+        "Relative fall of the hiring chance per month of unemployment (scarring), floored at 40 %.",
+        "per month",
+        ASSUME,
+        ge=0,
+        le=0.2,
+    )
+    own_sector_share: float = share(
+        0.6,
+        "Share of search effort in one's own sector of experience; the rest goes to any sector, below level.",
+        ASSUME,
+    )
+    bias_non_shortage: float = P(
+        2.0,
+        "Hiring discrimination in non-shortage occupations: applications needed relative to natives.",
+        "ratio",
+        "Baert et al. 2013: about 2x (DOMAIN.md §5)",
+        ge=1,
+    )
+    bias_shortage: float = P(
+        1.0,
+        "Hiring discrimination in shortage occupations.",
+        "ratio",
+        "Baert et al. 2013: about 1x (DOMAIN.md §5)",
+        ge=1,
+    )
+    bias_low_skill_extra: float = P(
+        1.2,
+        "Extra discrimination faced by low-skilled candidates (employer perception).",
+        "ratio",
+        "assumption; employer perception is the barrier for low-skilled youth [P15]",
+        ge=1,
+    )
+    diversity_plan_bias_reduction: float = share(
+        0.5, "Share of the discrimination removed at employers with a diversity plan.", ASSUME
+    )
+    sme_downturn_bias: float = P(
+        1.3,
+        "Extra discrimination at SMEs in downturn months (less willing to take risks).",
+        "ratio",
+        "assumption [P15]",
+        ge=1,
+    )
+    below_level_share: dict[str, float] = P(
+        {"low": 0.0, "medium": 0.4, "high": 0.6},
+        "Chance that a job found in one's own sector is below skill level without recognition or referral ('brain waste').",
+        "shares",
+        "assumption; many highly skilled end up over-qualified [P15, VDC19]",
+    )
+    recognition_or_referral_level_gain: float = share(
+        0.6, "Relative reduction of that chance with recognised qualifications or a referral tie.", ASSUME
+    )
+
+    @model_validator(mode="after")
+    def _skill_keys(self) -> LabourMarket:
+        _require_keys(self.skill_effect, SKILLS, "labour_market.skill_effect")
+        _require_keys(self.below_level_share, SKILLS, "labour_market.below_level_share")
+        _within(self.skill_effect, 0.0, 10.0, "labour_market.skill_effect")
+        _within(self.below_level_share, 0.0, 1.0, "labour_market.below_level_share")
+        return self
+
+
+class Employers(Section):
+    """Employers of the region: sector, size, vacancies, bias, champions who supply mentors."""
+
+    per_1000_jobseekers: float = P(40.0, "Employer agents per 1,000 jobseeker agents.", "per 1000", ASSUME, gt=0)
+    sme_share: float = share(0.85, "Share of employers that are SMEs.", ASSUME)
+    large_firm_vacancies_per_month: float = P(
+        4.0,
+        "Vacancies a large firm opens a month in normal times, open to all candidates (hires from this population fill a share).",
+        "vacancies/month",
+        ASSUME,
+        gt=0,
+    )
+    sme_vacancy_weight: float = P(0.5, "Vacancies per SME relative to a large firm.", "factor", ASSUME, gt=0)
+    diversity_plan_share: float = share(
+        0.15, "Share of large firms with a diversity plan (SMEs: a third of that).", ASSUME
+    )
+    champions_initial: int = P(
+        3,
+        "Employers engaged as mentor 'champions' at the start of the programme.",
+        "employers",
+        "TRIEC employer champions (DOMAIN.md §4); assumption",
+        ge=0,
+    )
+    champion_recruitment_rate: float = P(
+        0.08,
+        "Monthly chance that a funded programme engages one more champion employer.",
+        "per month",
+        ASSUME,
+        ge=0,
+        le=1,
+    )
+    max_champions: int = P(6, "Most champion employers the organisation can manage.", "employers", ASSUME, ge=0)
+    mentors_per_champion_per_year: float = P(
+        4.0,
+        "Mentors a champion employer supplies per year.",
+        "mentors/year",
+        "TRIEC: 80-90 % of mentors via companies (DOMAIN.md §1)",
+        ge=0,
+    )
+    downturn_withdrawal_rate: float = rate(
+        0.12,
+        "Monthly chance that a champion withdraws (with its mentors) in a downturn month.",
+        "MentorU 2012-2013: most firms withdrew [P15]",
+    )
+    interruption_withdrawal_rate: float = rate(
+        0.15,
+        "Monthly chance that a champion withdraws while the programme is unfunded.",
+        "MentorU interruption [P15 §III.D.4]",
+    )
+    normal_withdrawal_rate: float = rate(0.01, "Monthly chance that a champion withdraws in normal times.", ASSUME)
+
+
+class Mentors(Section):
+    """The volunteer mentor pool: recruitment, attributes, attrition and return."""
+
+    initial: int = P(25, "Mentors available at the start.", "mentors", ASSUME, ge=0)
+    individual_recruitment_per_month: float = P(
+        1.5,
+        "Mentors recruited individually per month while outreach is funded (Poisson mean).",
+        "mentors/month",
+        "assumption; mentor shortage [VDC19 §5.2]",
+        ge=0,
+    )
+    retired_share: float = share(
+        0.4,
+        "Share of individually recruited mentors who are retired.",
+        "DUO for a JOB recruits mentors over 50, (early) retired (DOMAIN.md §4)",
+    )
+    network_size_active: float = P(
+        4.0, "Mean employer ties in their sector of an active professional mentor.", "ties", ASSUME, ge=0
+    )
+    network_size_retired: float = P(
+        2.0, "Mean employer ties in their sector of a retired mentor.", "ties", ASSUME, ge=0
+    )
+    willingness_mean: float = share(
+        0.5, "Mean willingness to open one's network (Beta distributed).", "assumption [VDC19 §4.2]"
+    )
+    hours_mean: float = P(
+        6.0,
+        "Mean hours a month available for mentoring.",
+        "hours/month",
+        "Mentoring for Migrants: about 5 hours a month (DOMAIN.md §4)",
+        ge=0,
+    )
+    attrition_rate: float = rate(
+        0.03,
+        "Monthly chance that a mentor leaves the pool.",
+        "Volunteering in America 2008: over a third stop within a year (DOMAIN.md §5)",
+    )
+    attrition_peak_multiplier: float = P(
+        2.0,
+        "Attrition at 3, 6 and 12 months of tenure, relative to other months.",
+        "factor",
+        "Volunteering in America 2008: quitting peaks at 3, 6, 12 months",
+        ge=1,
+    )
+    paired_attrition_multiplier: float = P(
+        0.5,
+        "Attrition of mentors while they have a mentee, relative to others (they see it through).",
+        "factor",
+        ASSUME,
+        ge=0,
+    )
+    idle_attrition_multiplier: float = P(
+        2.0,
+        "Attrition of mentors without a mentee while intake is stopped.",
+        "factor",
+        "assumption; MentorU interruption [P15]",
+        ge=1,
+    )
+    return_rate: float = rate(
+        0.01, "Monthly chance that a mentor who left returns (while the programme is funded).", ASSUME
+    )
+
+
+class AgeRange(Section):
+    """A section with ``min_age`` and ``max_age`` (declared by each subclass): they must be in order."""
+
+    @model_validator(mode="after")
+    def _ages(self) -> AgeRange:
+        if self.max_age < self.min_age:  # type: ignore[attr-defined]
+            raise ValueError(f"max_age ({self.max_age}) is below min_age ({self.min_age})")  # type: ignore[attr-defined]
+        return self
+
+
+class Target(AgeRange):
+    """Who the programme is for."""
+
+    min_age: int = P(18, "Youngest eligible age.", "years", "DUO for a JOB: 18-30 (DOMAIN.md §4)", ge=0, le=100)
+    max_age: int = P(64, "Oldest eligible age.", "years", ASSUME, ge=0, le=100)
+    skill_levels: list[Literal["low", "medium", "high"]] = Field(
+        default_factory=lambda: list(SKILLS), description="Eligible skill levels."
+    )
+    non_eu_only: bool = Field(False, description="Only non-EU origin (e.g. DUO for a JOB).")
+    min_months_unemployed: int = P(0, "Months of unemployment needed to be eligible.", "months", ASSUME, ge=0)
+
+
+class Outreach(Section):
+    """How applicants are reached: the channel shapes who applies (DOMAIN.md §2.9)."""
+
+    channel: Literal["employment_office", "youth_centres", "women_networks"] = Field(
+        "employment_office",
+        description="employment_office: no tilt; youth_centres: mostly young men [P15 §III.D.6]; women_networks: mostly women aged 26-45 (MentorU) [P15].",
+    )
+    applications_per_month: float = P(
+        0.02,
+        "Monthly chance that an eligible unemployed person applies while intake is open.",
+        "per month",
+        ASSUME,
+        ge=0,
+        le=1,
+    )
+
+
+class Matching(Section):
+    """How waiting mentees are paired with available mentors."""
+
+    strategy: Literal["random", "sector_only", "sector_first", "optimal"] = Field(
+        "sector_first",
+        description="random: any mentor; sector_only: wait for a mentor of one's sector; sector_first: fall back to any mentor after fallback_months; optimal: compatibility score solved by linear_sum_assignment.",
+    )
+    fallback_months: int = P(
+        2,
+        "Months of waiting after which sector_first accepts a mentor from another sector.",
+        "months",
+        "pilots fell back on non-sector matches [VDC19 §5.2]",
+        ge=0,
+    )
+    matches_per_coach_month: float = P(
+        8.0,
+        "Matches one coach FTE can make in a month (finding sector matches is time-consuming).",
+        "matches/FTE/month",
+        "assumption [VDC19 §5.2]",
+        ge=0,
+    )
+    weight_sector: float = P(3.0, "Optimal matching: score of a sector match.", "score", ASSUME, ge=0)
+    weight_language: float = P(
+        1.0, "Optimal matching: score per unit of mentee language proficiency (shared language).", "score", ASSUME, ge=0
+    )
+    weight_location: float = P(
+        1.0,
+        "Optimal matching: score of living in the same district.",
+        "score",
+        "MentorU matched on location (DOMAIN.md §4)",
+        ge=0,
+    )
+    weight_preferences: float = P(
+        0.5,
+        "Optimal matching: score of matching preferences/hobbies.",
+        "score",
+        "MentorU matched on preferences, hobbies (DOMAIN.md §4)",
+        ge=0,
+    )
+    districts: int = P(5, "Districts of the region (for location matching).", "districts", ASSUME, ge=1)
+    min_score: float = P(
+        0.0,
+        "Optimal matching: pairs scoring below this are not made (the mentee keeps waiting).",
+        "score",
+        ASSUME,
+        ge=0,
+    )
+
+
+class Pairs(Section):
+    """Life of a mentoring pair: start, meetings, network, early ending, completion."""
+
+    duration_months: int = P(
+        6,
+        "Agreed length of a pair.",
+        "months",
+        "DUO for a JOB, Mentor2Work, Mentoring for Migrants, MentorU: 6 months (DOMAIN.md §4)",
+        ge=1,
+    )
+    start_delay_share: float = share(
+        0.5,
+        "Share of new matches whose first meeting falls in the next month (2-4 weeks).",
+        "match start delay 2-4 weeks (DOMAIN.md §5)",
+    )
+    never_start_base: float = share(
+        0.25,
+        "Chance that a pair never really starts without any follow-up.",
+        "several pairs never started [VDC19 §5.1]; assumption",
+    )
+    meetings_per_month: float = P(
+        2.0,
+        "Meetings a month in a healthy pair.",
+        "meetings/month",
+        "Mentor2Work: at least twice a month (DOMAIN.md §4)",
+        ge=0,
+    )
+    hours_per_meeting: float = P(
+        2.0,
+        "Mentor hours one meeting takes (with travel); mentors with fewer hours meet less.",
+        "hours",
+        "Mentoring for Migrants: about 5 hours a month (DOMAIN.md §4); assumption",
+        gt=0,
+    )
+    contact_decay: float = share(
+        0.15,
+        "Monthly relative fall of contact intensity without follow-up.",
+        "sporadic contact without follow-up [VDC19 §5.1]; assumption",
+    )
+    lapse_rate: float = rate(
+        0.08,
+        "Monthly chance that a pair's contact lapses (halves): sporadic contact.",
+        "several pairs had only sporadic contact [VDC19 §5.1]; size assumed",
+    )
+    silent_threshold: float = share(
+        0.25, "Contact intensity below which a pair goes silent and ends (drop-out).", ASSUME
+    )
+    early_end_rate: float = rate(
+        0.04,
+        "Monthly chance that a pair ends early for mentor reasons in the first 3 months (untrained mentor).",
+        "STAR study / Grossman & Rhodes 2002: ~30 % end early, 2/3 for mentor reasons (DOMAIN.md §5)",
+    )
+    mentee_end_rate: float = rate(
+        0.01,
+        "Monthly chance that a pair ends early for mentee reasons.",
+        "Grossman & Rhodes 2002: ~1/3 for mentee reasons",
+    )
+    training_early_end_reduction: float = share(
+        0.4,
+        "Relative reduction of mentor-reason early endings for trained mentors.",
+        "Kupersmidt et al. 2017: training best predicts match length (DOMAIN.md §5); size assumed",
+    )
+    training_entry_multiplier: float = P(
+        2.0,
+        "Training/internship entry of a mentee in a running pair, relative to others.",
+        "factor",
+        "MentorU 2013: more internships and training [P15]; size assumed",
+        ge=0,
+    )
+    internship_rate: float = rate(
+        0.0,
+        "Monthly chance that an unemployed mentee in a running pair starts an internship or work placement arranged through the mentor (counted as training: same length and chance of a job at its end). A design choice, 0 unless the programme arranges placements.",
+        "assumption; MentorU met at the mentor's workplace and counted internships among positive outcomes, Joblinge includes a 6-8 week internship (DOMAIN.md §4)",
+    )
+    local_knowledge_per_meeting: float = P(
+        0.04,
+        "Local knowledge (social codes, sector advice) gained per meeting by a mentee of average language; x2 with a mentor of one's sector, scaled by need 2 x (1 - language).",
+        "per meeting",
+        "assumption; mentees value culture- and sector-specific advice [VDC19]; effects concentrate on the most disadvantaged (Battisti et al. 2019, DOMAIN.md §5)",
+        ge=0,
+    )
+    network_open_base: float = P(
+        -5.0,
+        "Log-odds a month that a mentor opens the network, before the effects below.",
+        "log-odds",
+        "assumption; few mentees got a network [VDC19 §4.2]",
+    )
+    network_guideline_effect: float = P(
+        2.0,
+        "Added log-odds when the guidelines ask mentors to open their network.",
+        "log-odds",
+        "proposed fix [VDC19 §5.3]; size assumed",
+    )
+    network_trust_effect: float = P(
+        0.1, "Added log-odds per meeting held (trust).", "log-odds", "mentors must trust the mentee first [VDC19 §4.2]"
+    )
+    network_sector_effect: float = P(
+        1.0, "Added log-odds for a mentor of the mentee's sector.", "log-odds", "[VDC19 §4.3, §5.2]"
+    )
+    network_willingness_effect: float = P(2.0, "Added log-odds per unit of willingness above 0.5.", "log-odds", ASSUME)
+    cross_sector_tie_relevance: float = share(
+        0.2,
+        "Share of ties from a mentor of another sector that are in the mentee's sector.",
+        "mentors in another sector cannot open a relevant network [VDC19 §4.3]",
+    )
+    ties_per_opening: float = P(
+        0.6,
+        "Share of the mentor's network that the mentee gets ties to when the network is opened.",
+        "share",
+        ASSUME,
+        ge=0,
+        le=1,
+    )
+
+
+class FollowUp(Section):
+    """Follow-up by the coordinating organisation: check-ins that keep pairs alive (DOMAIN.md §2.4)."""
+
+    intensity: float = share(
+        0.5,
+        "Share of pairs a coach checks in with each month (0 none, 1 every pair monthly).",
+        "systematic follow-up is crucial [VDC19 §5.1]",
+    )
+    never_start_reduction: float = share(
+        0.7,
+        "Relative reduction of never-started pairs at full follow-up (staff attend the first meeting).",
+        "DUO for a JOB: staff attend the first meeting (DOMAIN.md §4); size assumed",
+    )
+    check_in_restores: float = share(0.6, "Share of lost contact intensity a check-in restores.", ASSUME)
+    caseload_per_coach: float = P(
+        35.0,
+        "Pairs and waiting mentees one coach FTE can follow.",
+        "people/FTE",
+        "TRIEC 50+ coaches for 13 partners (DOMAIN.md §4); assumption",
+        gt=0,
+    )
+
+
+class Guidelines(Section):
+    """What the mentor guidelines ask (DOMAIN.md §2.3-2.4)."""
+
+    network_opening: bool = Field(
+        False, description="Guidelines state explicitly that mentors are expected to open their network [VDC19 §5.3]."
+    )
+    mentor_training: bool = Field(
+        True, description="Mentors are trained before their first pair (DUO for a JOB: 3-4 days)."
+    )
+
+
+class Staff(Section):
+    """Coaches of the coordinating organisation, paid from the budget."""
+
+    max_coaches: float = P(
+        3.0,
+        "Coach FTE the organisation plans for when fully funded.",
+        "FTE",
+        "assumption; DUO for a JOB-sized programme",
+        ge=0,
+    )
+    coach_cost_per_month: float = P(
+        5500.0,
+        "Employer cost of one coach FTE per month.",
+        "EUR/month",
+        "assumption; Belgian social-profit sector wage",
+        ge=0,
+    )
+    overhead_share: float = share(0.2, "Share of spending on overhead.", ASSUME)
+    training_cost_per_mentor: float = P(
+        400.0, "Cost of training one mentor.", "EUR", "assumption; 3-4 days of training (DUO for a JOB)", ge=0
+    )
+    hiring_months: float = P(
+        3.0,
+        "Mean months to hire a coach once money is there.",
+        "months",
+        "assumption; staff lost at funding cliffs [P15 §IV.B]",
+        gt=0,
+    )
+
+
+class Programme(Section):
+    """The mentoring programme and its coordinating organisation."""
+
+    enabled: bool = Field(True, description="Run the programme (false: the population without it).")
+    start: YearMonth | None = Field(None, description="First month of intake (default: the scenario start).")
+    implementation: Literal["centralised", "dual"] = Field(
+        "centralised",
+        description="centralised: one organisation for both sides; dual: two organisations, with hand-over delay and losses [VDC19 Table 1].",
+    )
+    handover_months: int = P(
+        1, "Dual model: months of hand-over delay before matching.", "months", "assumption [VDC19 Table 1]", ge=0
+    )
+    handover_loss: float = share(
+        0.15, "Dual model: share of applicants lost in the hand-over.", "assumption [VDC19 Table 1]"
+    )
+    target: Target = Field(default_factory=Target)
+    outreach: Outreach = Field(default_factory=Outreach)
+    screening_strictness: float = P(
+        0.0,
+        "Screening: >0 selects stronger candidates ('creaming'), <0 targets weaker profiles.",
+        "log-weight per SD",
+        "[VDC19 §3.1]; size assumed",
+        ge=-3,
+        le=3,
+    )
+    comparison_share: float = share(
+        0.2,
+        "Share of accepted applicants randomly assigned to a comparison group that is not served.",
+        "assumption: an evaluation design almost no programme has [P15 §III.D.5]",
+    )
+    max_wait_months: int = P(9, "Months on the waiting list after which an applicant gives up.", "months", ASSUME, ge=1)
+    wind_down: Literal["finish", "end"] = Field(
+        "finish",
+        description="When money runs out: finish (pairs run to term without follow-up) or end (all pairs end).",
+    )
+    matching: Matching = Field(default_factory=Matching)
+    pairs: Pairs = Field(default_factory=Pairs)
+    follow_up: FollowUp = Field(default_factory=FollowUp)
+    guidelines: Guidelines = Field(default_factory=Guidelines)
+    staff: Staff = Field(default_factory=Staff)
+
+
+class Renewal(Section):
+    """How a grant is renewed after its end date."""
+
+    probability: float = share(
+        0.0, "Chance that each call is renewed.", "regional calls renew more easily than ESF [P15]; assumption"
+    )
+    call_months: int = P(36, "Length of a renewed call.", "months", "Brussels calls every 3 years (DOMAIN.md §5)", ge=1)
+    gap_months: int = P(
+        0,
+        "Months without money between a call's end and its renewal (approval lag).",
+        "months",
+        "Wallonia-Brussels ESF+ approved Dec 2022 (DOMAIN.md §5)",
+        ge=0,
+    )
+    max_renewals: int = P(10, "Most renewals.", "renewals", ASSUME, ge=0)
+
+
+class Eligibility(AgeRange):
+    """Restrictions a funder puts on who its money may serve."""
+
+    min_age: int = P(0, "Youngest fundable participant.", "years", ASSUME, ge=0, le=100)
+    max_age: int = P(100, "Oldest fundable participant.", "years", ASSUME, ge=0, le=100)
+    non_eu_only: bool = Field(False, description="Only non-EU origin.")
+    registered_unemployed_only: bool = Field(True, description="Only registered unemployed (ESF calls).")
+
+
+class Grant(Section):
+    """One grant of one funder."""
+
+    name: str = Field(description="Grant name, shown in outputs.")
+    funder: Literal["esf", "regional", "city", "foundation", "private"] = Field(description="Kind of funder.")
+    amount_eur: float = P(0.0, "Amount for the first call (renewals get the same monthly amount).", "EUR", ASSUME, ge=0)
+    start: YearMonth = Field(description="First funded month.")
+    end: YearMonth = Field(description="Last funded month (ESF calls always have an end date).")
+    cofinancing_share: float = share(
+        1.0,
+        "Share of the programme's monthly cost this grant may pay (ESF Flanders ~40 %); the rest must come from other grants.",
+        "ESF Flanders co-finances ~40 % (DOMAIN.md §5)",
+    )
+    renewal: Renewal = Field(default_factory=Renewal)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Grant:
+        if month_index(self.end) < month_index(self.start):
+            raise ValueError(f"grant {self.name!r} ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+def _default_grants() -> list[Grant]:
+    return [
+        Grant(
+            name="ESF 2014-2020",
+            funder="esf",
+            amount_eur=1_400_000,
+            start="2014-01",
+            end="2020-12",
+            cofinancing_share=1.0,
+        )
+    ]
+
+
+class Funding(Section):
+    """Funders and their grants (DOMAIN.md §2.7)."""
+
+    grants: list[Grant] = Field(
+        default_factory=_default_grants, description="All grants; money flows only between a grant's start and end."
+    )
+
+
+class Counterfactual(Section):
+    """How the net effect is measured."""
+
+    twin: bool = Field(
+        True,
+        description="Also run the same population with the programme off on common random numbers (net effect for the same people).",
+    )
+
+
+class CalibrationTarget(Section):
+    """A figure a programme reported and the simulated quantity it corresponds to (read by :mod:`sim.studies.validation`).
+
+    ``outcome`` is an outcome column (one row per replicate, :mod:`sim.model.outcomes`), optionally restricted to
+    the participants accepted from ``cohort_start`` to ``cohort_end``; or a time-series column (or a
+    series derived in :mod:`sim.studies.validation`), read at ``month`` or summed / averaged from ``since`` to ``month``."""
+
+    outcome: str = Field(description="Outcome column or time-series column the reported figure corresponds to.")
+    reported: float = Field(description="The reported figure, in the unit of the column (shares as 0-1).")
+    tolerance: float = P(
+        0.05, "Absolute distance from the reported figure still counted as a match.", "unit of the column", ASSUME, gt=0
+    )
+    direction: Literal["about", "at_least"] = Field(
+        "about",
+        description="about: |simulated - reported| <= tolerance; at_least: a lower bound ('more than 700'), simulated >= reported - tolerance.",
+    )
+    month: YearMonth | None = Field(
+        None, description="Time-series targets: the month read (or the last month of the window)."
+    )
+    since: YearMonth | None = Field(None, description="Time-series targets: first month of a window ending at `month`.")
+    aggregate: Literal["value", "sum", "mean"] = Field(
+        "value", description="Time-series targets: the value at `month`, or the sum or mean over since..month."
+    )
+    cohort_start: YearMonth | None = Field(
+        None, description="Outcome targets: only participants accepted from this month ..."
+    )
+    cohort_end: YearMonth | None = Field(None, description="... to this month (inclusive).")
+    when: str = Field("", description="The date or cohort the figure refers to, as reported.")
+    source: str = Field(description="Where the figure is reported (document, section or table).")
+    note: str = Field(
+        "",
+        description="How the programme's definition maps to the column (employment only or with training, at the end or 6 months later).",
+    )
+
+
+class Scenario(Section):
+    """A complete scenario: region, labour market, programme and funding."""
+
+    name: str = Field("scenario", description="Short name, used for the output folder.")
+    description: str = Field("", description="What this scenario represents.")
+    extends: str | None = Field(None, description="A scenario file this one overrides (resolved before validation).")
+    start: YearMonth = Field("2014-01", description="First simulated month (YYYY-MM).")
+    months: int = P(120, "Simulated months.", "months", ASSUME, ge=1, le=1200)
+    seed: int = P(1, "Base random seed (replicate r uses seed + r).", "", ASSUME, ge=0)
+    sectors: list[Sector] = Field(default_factory=_default_sectors, description="Sectors of the labour market.")
+    population: Population = Field(default_factory=Population)
+    economy: Economy = Field(default_factory=Economy)
+    labour_market: LabourMarket = Field(default_factory=LabourMarket)
+    employers: Employers = Field(default_factory=Employers)
+    mentors: Mentors = Field(default_factory=Mentors)
+    programme: Programme = Field(default_factory=Programme)
+    funding: Funding = Field(default_factory=Funding)
+    counterfactual: Counterfactual = Field(default_factory=Counterfactual)
+    targets: list[CalibrationTarget] = Field(
+        default_factory=list,
+        description="Reported figures the scenario should reproduce (mentorsim check, mentorsim calibrate).",
+    )
+    calibrate: list[str] = Field(
+        default_factory=list,
+        description="Dotted paths of the parameters mentorsim calibrate may fit; each needs a record with a `range` in the file.",
+    )
+
+    # Provenance, set by sim.scenario.loader.load_scenario: the parameter records (read them with
+    # parameter_records), the files read (sim.scenario.loader.scenario_files) and where each value was
+    # written (sim.scenario.loader.located, for errors found after loading, such as unknown target columns).
+    _records: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+    _files: list[str] = PrivateAttr(default_factory=list)
+    _origins: dict[tuple[str | int, ...], Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        names = [s.name for s in self.sectors]
+        if len(set(names)) != len(names):
+            raise ValueError(f"sector names must be unique, got {names}")
+        for what in ("jobseeker_share", "mentor_share", "vacancy_share"):
+            _shares_sum_to_one({s.name: getattr(s, what) for s in self.sectors}, f"sectors[*].{what}")
+        return self
+
+    @property
+    def start_index(self) -> int:
+        return month_index(self.start)
+
+    def calendar(self) -> list[str]:
+        """The ``YYYY-MM`` label of every simulated month."""
+        return [month_label(self.start_index + t) for t in range(self.months)]
+
+
+def parameter_records(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """The parameter records of the scenario file(s), keyed by dotted path (``funding.grants.0.amount_eur``),
+    each with the keys written (``value``, ``unit``, ``source``, ``range``, ``description``)."""
+    return {path: dict(record) for path, record in scenario._records.items()}
