@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[all,test]"
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -21,9 +21,7 @@ venv: $(VENV)/.installed
 run: venv
 	$(BIN)/mentorsim run $(SCENARIO) --replicates 10
 
-test: venv
-	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/ruff format --check sim tests benchmarks
+test: venv lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 quick: venv
@@ -35,9 +33,11 @@ bench: venv
 validation-docs: venv
 	$(BIN)/mentorsim check --replicates 10 --write-docs
 
+# What CI checks before the tests: lint and format (ruff), the layer contracts (import-linter).
 lint: venv
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff format sim tests benchmarks

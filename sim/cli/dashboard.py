@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import load_or_exit
+from sim.cli.common import load_or_exit, refuse
 from sim.dashboard.server import HOST, SCENARIO_ENV, server_command
+from sim.extras import MissingExtra, require
 
 
 def dashboard_command(
@@ -19,6 +20,10 @@ def dashboard_command(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8765,
 ) -> None:
     """Start the interactive dashboard on 127.0.0.1: pick a scenario, move levers, run, see gross and net."""
+    try:
+        require("dashboard")
+    except MissingExtra as err:
+        refuse(str(err))
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
     if scenario is not None:
         load_or_exit(scenario)

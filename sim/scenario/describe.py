@@ -159,7 +159,7 @@ def _type_text(annotation: Any, metadata: Sequence[Any] = ()) -> str:
         return f"list of {_type_text(args[0])}"
     if origin is dict:
         return f"mapping of {_type_text(args[0])} to {_type_text(args[1])}"
-    if annotation is str and any(m in YearMonth.__metadata__ for m in metadata):
+    if annotation is str and any(m in get_args(YearMonth)[1:] for m in metadata):
         return "month YYYY-MM"
     names = {bool: "true or false", int: "integer", float: "number", str: "text"}
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))

@@ -18,7 +18,7 @@ VDC = "Vandermeerschen & De Cuyper 2019 [VDC19] (DOMAIN.md)"
 STATBEL = "Statbel labour-market transitions 2021-2023 (DOMAIN.md §5)"
 ASSUME = "assumption"
 
-SKILLS = ("low", "medium", "high")
+SKILLS: tuple[Literal["low", "medium", "high"], ...] = ("low", "medium", "high")
 GENDERS = ("female", "male")
 AGE_BANDS = ("18-25", "26-45", "46-64")
 LABOUR_STATUSES = ("unemployed", "employed_at_level", "employed_below_level", "training", "inactive")

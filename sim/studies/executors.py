@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.extras import MissingExtra, require
 from sim.replicates import run_replicate
 from sim.scenario.schema import Scenario
 
@@ -136,6 +137,10 @@ def batches(tasks: Sequence[Task], workers: int, largest: int = MAX_BATCH) -> li
 
 
 def _dask(tasks: Sequence[Task], address: str) -> Iterator[Done]:
+    try:
+        require("dask")
+    except MissingExtra as err:
+        raise ExecutorError(str(err)) from None
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
 
