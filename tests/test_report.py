@@ -55,9 +55,10 @@ def test_report_states_what_was_run_and_the_outcomes_of_summary_csv(runs: tuple[
     assert "base" in text and "3 (seeds 1 to 3)" in text
     assert f"Of the {summary.at['enrolled', 'mean']:,.0f} participants" in text
     assert (
-        f"{gross['mean']:.0f} % ({gross['low']:.0f}-{gross['high']:.0f} %) were in work 6 months after leaving" in text
+        f"{gross['mean']:.1f} % ({gross['low']:.1f} % to {gross['high']:.1f} %) were in work 6 months after leaving"
+        in text
     )
-    assert f"a net effect of {net['mean']:+.1f} percentage points ({net['low']:+.1f} to {net['high']:+.1f})" in text
+    assert f"a net effect of {net['mean']:+.1f} pp ({net['low']:+.1f} pp to {net['high']:+.1f} pp)" in text
     assert f"EUR {summary.at['cost_per_participant_eur', 'mean']:,.0f} per participant" in text
     assert "ESF 2014-2020 ends 2015-06" in text  # the funding cliff
 

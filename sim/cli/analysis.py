@@ -23,6 +23,7 @@ from rich.table import Column, Table
 from sim.cli.common import DaskOption, SetOption, WorkersOption, console, refuse, refused_if_invalid
 from sim.cli.studies import reported_outcomes, run_study, save_png
 from sim.outputs.run_folder import RESULTS_ROOT, safe_name
+from sim.outputs.vocabulary import format_difference
 from sim.scenario.loader import Origin, Problem
 from sim.studies import discovery
 from sim.studies import sensitivity as gsa
@@ -143,29 +144,36 @@ def _print_indices(indices: pd.DataFrame, settings: Sensitivity) -> None:
     if indices.empty:
         return
     morris = settings.method == "morris"
-    heads = ("mu* [95 % CI]", "sigma") if morris else ("S1 [95 % CI]", "ST [95 % CI]")
+    heads = ("mu* (95 % interval)", "sigma") if morris else ("S1 (95 % interval)", "ST (95 % interval)")
     table = Table(
         "Outcome", "Parameter", *(Column(h, justify="right") for h in heads),
         title=f"{settings.method.capitalize()} indices",
-        caption="Mean over replicates per point; discrete parameters: approximate indices.",
+        caption="Mean over replicates per point; discrete parameters: approximate indices"
+        + ("; mu* and sigma in the outcome's units (pp: percentage points)." if morris else "."),
     )  # fmt: skip
     for outcome, group in indices.groupby("outcome", sort=False):
         by = group.set_index(["parameter", "index"])
         key = "mu_star" if morris else "ST"
         order = by.xs(key, level="index")["value"].sort_values(ascending=False).index
         for parameter in order:
-            cells = [_interval(by.loc[(parameter, i)], morris) for i in (("mu_star",) if morris else ("S1", "ST"))]
+            cells = [
+                _interval(by.loc[(parameter, i)], str(outcome) if morris else None)
+                for i in (("mu_star",) if morris else ("S1", "ST"))
+            ]
             if morris:
-                cells.append(f"{by.loc[(parameter, 'sigma'), 'value']:.3g}")
+                cells.append(format_difference(str(outcome), by.loc[(parameter, "sigma"), "value"], signed=False))
             table.add_row(str(outcome), str(parameter), *cells)
         table.add_section()
     console().print(table)
 
 
-def _interval(row: pd.Series, in_outcome_units: bool) -> str:
-    """An index and its interval: 3 decimals on Sobol's 0-1 scale, 3 significant digits in an outcome's units."""
-    spec = ".3g" if in_outcome_units else ".3f"
-    return f"{row['value']:{spec}} [{row['conf_low']:{spec}}, {row['conf_high']:{spec}}]"
+def _interval(row: pd.Series, outcome: str | None) -> str:
+    """An index and its interval: Sobol indices with 3 decimals on their 0-1 scale; Morris's mu* (``outcome``
+    given) is a change of the outcome, shown as a difference in its units (pp for shares)."""
+    if outcome is None:
+        return f"{row['value']:.3f} ({row['conf_low']:.3f} to {row['conf_high']:.3f})"
+    values = (format_difference(outcome, row[k], signed=False) for k in ("value", "conf_low", "conf_high"))
+    return "{} ({} to {})".format(*values)
 
 
 # --- discover ------------------------------------------------------------------------------------

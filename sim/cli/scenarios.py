@@ -18,7 +18,7 @@ from rich.text import Text
 
 from sim.cli.common import ScenarioArg, SetOption, load_or_exit, markdown_table, out_dir_or_exit
 from sim.outputs.run_folder import check_out_dir, default_out_dir, write_run
-from sim.outputs.vocabulary import KEY_OUTCOMES, format_value, outcome_group, outcome_order
+from sim.outputs.vocabulary import KEY_OUTCOMES, format_range, format_value, outcome_group, outcome_order
 from sim.replicates import RunResult
 from sim.replicates import run as run_scenario
 from sim.scenario.describe import TABLE_COLUMNS, describe_table
@@ -131,8 +131,8 @@ def _print_summary(result: RunResult) -> None:
             if table.rows:
                 table.add_section()
             table.add_row(Text(group, style="bold"))
-        interval = f"{format_value(row.outcome, row.low)} to {format_value(row.outcome, row.high)}"
         style = None if row.outcome in KEY_OUTCOMES else "dim"
+        interval = format_range(row.outcome, row.low, row.high)
         table.add_row(row.outcome, format_value(row.outcome, row.mean), interval, style=style)
     console = Console()
     if not console.is_terminal:

@@ -28,7 +28,7 @@ from sim.cli.common import (
     refused_if_invalid,
 )
 from sim.outputs.run_folder import RESULTS_ROOT, safe_name
-from sim.outputs.vocabulary import format_value, is_share
+from sim.outputs.vocabulary import COMPARE_OUTCOMES, format_difference, format_range, format_value
 from sim.replicates import run_replicate
 from sim.scenario.loader import scenario_hash
 from sim.studies.executors import Done, ExecutorError, Task
@@ -44,11 +44,6 @@ from sim.studies.experiments import (
     tasks_for,
 )
 from sim.studies.store import Store, StoreLocked, atomic_write, file_hash
-
-COMPARE_OUTCOMES = (
-    "net_placements", "net_effect_employed_6m", "employed_6m_share", "network_access_share", "matched_share",
-    "dropout_share", "months_without_intake", "cost_per_net_placement_eur",
-)  # fmt: skip
 
 OutDirOption = Annotated[
     Path | None, typer.Option("--out-dir", help="Results folder (default: results/<study>/).", show_default=False)
@@ -185,41 +180,27 @@ def _print_differences(diffs: pd.DataFrame, by: str, reference: str) -> None:
         by.capitalize(),
         Column(reference, justify="right"),
         Column("Alternative", justify="right"),
-        Column("Paired difference [95 % CI]", justify="right"),
+        Column("Paired difference (95 % interval)", justify="right"),
         Column("n", justify="right"),
         title=f"Against {reference}, same seeds (common random numbers)",
-        caption="Alternative minus reference, seed by seed: mean and 95 % t interval; ~ the interval includes 0.",
+        caption="Alternative minus reference, seed by seed: mean and 95 % t interval (pp: percentage points); "
+        "~ the interval includes 0.",
     )
     for outcome, group in diffs.groupby("outcome", sort=False):
         for row in group.itertuples(index=False):
-            value, low, high = (_difference(str(outcome), v) for v in (row.difference, row.low, row.high))
-            interval = f"{value} [{low}, {high}]{_unit(str(outcome))}"
+            name = str(outcome)
+            interval = f"{format_difference(name, row.difference)} ({format_range(name, row.low, row.high, True)})"
             mark = "" if not row.low <= 0 <= row.high else " ~"  # ~: the interval includes 0
             table.add_row(
-                str(outcome),
+                name,
                 str(getattr(row, by)),
-                format_value(str(outcome), row.reference_mean),
-                format_value(str(outcome), row.mean),
+                format_value(name, row.reference_mean),
+                format_value(name, row.mean),
                 interval + mark,
                 str(row.n),
             )
         table.add_section()
     console().print(table)
-
-
-def _difference(outcome: str, value: float) -> str:
-    """A difference in the unit of :func:`_unit`: percentage points for shares."""
-    if pd.isna(value):
-        return "n/a"
-    if _unit(outcome) == " pp":
-        return f"{value * 100:+.1f}"
-    return f"{value:+,.3g}" if abs(value) < 1000 else f"{value:+,.0f}"
-
-
-def _unit(outcome: str) -> str:
-    if is_share(outcome) or outcome.startswith(("net_effect", "rct_effect")):
-        return " pp"
-    return " EUR" if outcome.endswith("_eur") else ""
 
 
 def _print_means(table: pd.DataFrame, by: str, outcomes: list[str]) -> None:
@@ -243,7 +224,7 @@ def _print_sweep(table: pd.DataFrame, outcomes: list[str], experiments: int, rep
     )
     for name in outcomes:
         column = means[name]
-        out.add_row(name, *(f"{v:,.4g}" for v in (column.min(), column.median(), column.max())))
+        out.add_row(name, *(format_value(name, v) for v in (column.min(), column.median(), column.max())))
     console().print(out)
 
 

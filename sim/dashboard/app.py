@@ -232,7 +232,7 @@ def Results(result: RunResult) -> None:
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(sentence), classes=["headline"])
     with solara.Columns([1, 1]):
         OutcomeTable("Gross: what happened to participants", outcome_rows(folder, GROSS))
-        OutcomeTable("Net: against the same people without the programme", outcome_rows(folder, NET | COSTS))
+        OutcomeTable("Net: against the same people without the programme", outcome_rows(folder, (*NET, *COSTS)))
     figures = solara.use_memo(
         lambda: [
             plot_placements(result.timeseries)[0],

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +24,15 @@ import jinja2
 import pandas as pd
 import yaml
 
+from sim.outputs.vocabulary import (
+    BREAKDOWNS,
+    format_as,
+    format_difference,
+    format_estimate,
+    format_range,
+    format_value,
+    label,
+)
 from sim.replicates import INTERVAL, RunResult, summarise
 from sim.scenario.loader import ScenarioError, load_scenario, scenario_hash
 from sim.scenario.schema import Scenario, parameter_records
@@ -37,44 +47,19 @@ FIGURE_DPI = 90
 PERCENT_WIDTH = round((INTERVAL[1] - INTERVAL[0]) * 100)
 NOT_COMPARED = ("name", "description")  # always differ between runs; not a change of assumptions
 
-# Outcomes in the tables, with a plain-language label, in report order.
-GROSS = {
-    "enrolled": "Participants (served by the programme)",
-    "matched_share": "Got a mentor",
-    "wait_months_mean": "Months waiting for a mentor (matched)",
-    "dropout_share": "Pairs that ended before the agreed term",
-    "network_access_share": "Got at least one new employer contact from the mentor",
-    "employed_end_share": "In work when leaving the programme",
-    "employed_6m_share": "In work 6 months after leaving",
-    "employed_at_level_share": "In work at their skill level 6 months after leaving",
-    "positive_outcome_6m_share": "In work or training 6 months after leaving",
-}
-NET = {
-    "net_effect_employed_6m": "6 months after leaving",
-    "net_effect_employed_6m_after_start": "6 months after acceptance",
-    "net_effect_employed_12m_after_start": "12 months after acceptance",
-    "rct_effect_employed_12m": "12 months after acceptance, against the randomised comparison group",
-}
-SUBGROUPS = {
-    "employed_6m_share_female": "Women",
-    "employed_6m_share_male": "Men",
-    "employed_6m_share_low": "Low skill level",
-    "employed_6m_share_medium": "Medium skill level",
-    "employed_6m_share_high": "High skill level",
-}
-COSTS = {
-    "cost_total_eur": "Total cost (coaches, overhead, mentor training)",
-    "cost_per_participant_eur": "Cost per participant",
-    "net_placements": "Net placements (extra people in work 6 months after leaving)",
-    "cost_per_net_placement_eur": "Cost per net placement",
-}
-CAPACITY = {
-    "months_without_intake": "Months without intake (no money)",
-    "staff_lost_fte": "Coaches lost (FTE)",
-    "mentors_recruited": "Mentors recruited",
-    "mentors_lost": "Mentors lost",
-}
-COMPARED = {**GROSS, **NET, **COSTS, **CAPACITY}
+# The outcomes of each table of the report, in report order (labels and units: sim.outputs.vocabulary).
+GROSS = (
+    "enrolled", "matched_share", "wait_months_mean", "dropout_share", "network_access_share",
+    "employed_end_share", "employed_6m_share", "employed_at_level_share", "positive_outcome_6m_share",
+)  # fmt: skip
+NET = (
+    "net_effect_employed_6m", "net_effect_employed_6m_after_start", "net_effect_employed_12m_after_start",
+    "rct_effect_employed_12m",
+)  # fmt: skip
+SUBGROUPS = BREAKDOWNS
+COSTS = ("cost_total_eur", "cost_per_participant_eur", "net_placements", "cost_per_net_placement_eur")
+CAPACITY = ("months_without_intake", "staff_lost_fte", "mentors_recruited", "mentors_lost")
+COMPARED = (*GROSS, *NET, *COSTS, *CAPACITY)
 
 
 class ReportError(Exception):
@@ -231,22 +216,25 @@ def headline(run: RunFolder) -> list[str]:
     gross = run.interval("employed_6m_share")
     net = run.interval("net_effect_employed_6m")
     sentences = [
-        f"Of the {participants:,.0f} participants (mean of {replicates} replicate{'s' * (replicates != 1)}), "
-        f"{_share_interval(gross)} were in work 6 months after leaving the programme"
+        f"Of the {format_value('enrolled', participants)} participants (mean of {replicates} "
+        f"replicate{'s' * (replicates != 1)}), {format_estimate('employed_6m_share', *gross)} were in work "
+        "6 months after leaving the programme"
     ]
     if math.isnan(net[0]):
         sentences[0] += "; the net effect was not computed (no run without the programme)."
         return sentences
     without = summarise((run.outcomes["employed_6m_share"] - run.outcomes["net_effect_employed_6m"]).to_frame("x"))
-    without_interval = tuple(float(without.iloc[0][k]) for k in ("mean", "low", "high"))
+    mean, low, high = (float(without.iloc[0][k]) for k in ("mean", "low", "high"))
     sentences[0] += (
-        f"; without the programme the same people would have been at {_share_interval(without_interval)}: "
-        f"a net effect of {_pp_interval(net)}."
+        f"; without the programme the same people would have been at "
+        f"{format_estimate('employed_6m_share', mean, low, high)}: "
+        f"a net effect of {format_estimate('net_effect_employed_6m', *net)}."
     )
     rct = run.interval("rct_effect_employed_12m")
     if not math.isnan(rct[0]):
         sentences.append(
-            f"Twelve months after acceptance, the share in work of participants differed by {_pp_interval(rct)} "
+            "Twelve months after acceptance, the share in work of participants differed by "
+            f"{format_estimate('rct_effect_employed_12m', *rct)} "
             "from that of the randomised comparison group (people who applied but were not served)."
         )
     return sentences
@@ -255,11 +243,14 @@ def headline(run: RunFolder) -> list[str]:
 def cost_sentence(run: RunFolder) -> str:
     """Costs in one sentence."""
     total, per_participant = run.mean("cost_total_eur"), run.mean("cost_per_participant_eur")
-    text = f"The programme cost {_eur(total)} in total, {_eur(per_participant)} per participant"
+    text = (
+        f"The programme cost {format_value('cost_total_eur', total)} in total, "
+        f"{format_value('cost_per_participant_eur', per_participant)} per participant"
+    )
     per_net = run.interval("cost_per_net_placement_eur")
     if math.isnan(per_net[0]) or run.mean("net_placements") <= 0:
         return text + "; with no net placements there is no cost per net placement."
-    return text + f", and {_eur(per_net[0])} ({_eur(per_net[1])} to {_eur(per_net[2])}) per net placement."
+    return text + f", and {format_estimate('cost_per_net_placement_eur', *per_net)} per net placement."
 
 
 def documented_assumptions(run: RunFolder) -> tuple[list[dict[str, str]], str]:
@@ -344,18 +335,17 @@ def compare_runs(run: RunFolder, baseline: RunFolder) -> dict[str, Any]:
     differences = summarise(run.outcomes[shared] - baseline.outcomes[shared]) if paired else None
     rows = []
     for outcome in shared:
-        label = f"Net effect, {COMPARED[outcome]}" if outcome in NET else COMPARED[outcome]
         row = {
-            "label": label,
-            "baseline": _value(outcome, baseline.mean(outcome)),
-            "this": _value(outcome, run.mean(outcome)),
+            "label": label(outcome),
+            "baseline": format_value(outcome, baseline.mean(outcome)),
+            "this": format_value(outcome, run.mean(outcome)),
         }
         if differences is not None:
             diff = differences.set_index("outcome").loc[outcome]
-            row["difference"] = _difference(outcome, diff["mean"])
-            row["interval"] = f"{_difference(outcome, diff['low'])} to {_difference(outcome, diff['high'])}"
+            row["difference"] = format_difference(outcome, diff["mean"])
+            row["interval"] = format_range(outcome, diff["low"], diff["high"], difference=True)
         else:
-            row["difference"] = _difference(outcome, run.mean(outcome) - baseline.mean(outcome))
+            row["difference"] = format_difference(outcome, run.mean(outcome) - baseline.mean(outcome))
             row["interval"] = ""
         rows.append(row)
     return {
@@ -389,18 +379,18 @@ def _what_was_run(run: RunFolder) -> dict[str, Any]:
     }
 
 
-def outcome_rows(run: RunFolder, outcomes: dict[str, str]) -> list[dict[str, str]]:
-    """Table rows: label, mean and 90 % interval, formatted with their unit."""
+def outcome_rows(run: RunFolder, outcomes: Sequence[str]) -> list[dict[str, str]]:
+    """Table rows: label, mean and 90 % interval, formatted with their unit (outcomes the run lacks are left out)."""
     rows = []
-    for outcome, label in outcomes.items():
+    for outcome in outcomes:
         mean, low, high = run.interval(outcome)
         if math.isnan(mean):
             continue
         rows.append(
             {
-                "label": label,
-                "mean": _value(outcome, mean),
-                "interval": f"{_value(outcome, low)} to {_value(outcome, high)}",
+                "label": label(outcome),
+                "mean": format_value(outcome, mean),
+                "interval": format_range(outcome, low, high),
             }
         )
     return rows
@@ -411,13 +401,13 @@ def _grants(scenario: Scenario) -> list[dict[str, str]]:
         {
             "name": grant.name,
             "funder": grant.funder,
-            "amount": _eur(grant.amount_eur),
+            "amount": format_as("eur", grant.amount_eur),
             "period": f"{grant.start} to {grant.end}",
-            "cofinancing": f"{grant.cofinancing_share * 100:.0f} %",
+            "cofinancing": format_as("share", grant.cofinancing_share),
             "renewal": (
                 "none"
                 if grant.renewal.probability == 0
-                else f"{grant.renewal.probability * 100:.0f} % a call, {grant.renewal.call_months} months, "
+                else f"{format_as('share', grant.renewal.probability)} a call, {grant.renewal.call_months} months, "
                 f"{grant.renewal.gap_months} months gap"
             ),
         }
@@ -451,48 +441,6 @@ def _thousands() -> Any:
     from matplotlib.ticker import FuncFormatter
 
     return FuncFormatter(lambda v, _: f"{v:,.0f}")
-
-
-def _share_interval(values: tuple[float, float, float]) -> str:
-    mean, low, high = (v * 100 for v in values)
-    return f"{mean:.0f} % ({low:.0f}-{high:.0f} %)"
-
-
-def _pp_interval(values: tuple[float, float, float]) -> str:
-    mean, low, high = (v * 100 for v in values)
-    return f"{mean:+.1f} percentage points ({low:+.1f} to {high:+.1f})"
-
-
-def _eur(value: float) -> str:
-    return "n/a" if math.isnan(value) or math.isinf(value) else f"EUR {value:,.0f}"
-
-
-def _is_share(outcome: str) -> bool:
-    return outcome.endswith("_share") or "_share_" in outcome
-
-
-def _value(outcome: str, value: float) -> str:
-    """A value with its unit: shares in %, effects in percentage points, money in EUR."""
-    if math.isnan(value):
-        return "n/a"
-    if outcome.startswith(("net_effect", "rct_effect")):
-        return f"{value * 100:+.1f} pp"
-    if _is_share(outcome):
-        return f"{value * 100:.0f} %"
-    if outcome.endswith("_eur"):
-        return _eur(value)
-    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
-
-
-def _difference(outcome: str, value: float) -> str:
-    """A difference between runs: percentage points for shares and effects, signed otherwise."""
-    if math.isnan(value):
-        return "n/a"
-    if _is_share(outcome) or outcome.startswith(("net_effect", "rct_effect")):
-        return f"{value * 100:+.1f} pp"
-    if outcome.endswith("_eur"):
-        return f"{'+' if value >= 0 else '-'}EUR {abs(value):,.0f}"
-    return f"{value:+,.1f}"
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 A target (:class:`~sim.scenario.schema.CalibrationTarget`) reads either an outcome column (one value per
 replicate, :mod:`sim.model.outcomes`), optionally for one cohort of participants (accepted within a window),
-or a time-series column (or a series derived here, :data:`DERIVED_SERIES`) at a month or over a window.
+or a time-series column (or a series derived from them, :data:`sim.outputs.vocabulary.DERIVED_SERIES`) at a
+month or over a window.
 Every replicate of every scenario uses the seeds ``seed .. seed + replicates - 1`` (common random numbers).
 """
 
@@ -18,32 +19,22 @@ import yaml
 
 from sim.model.model import SERIES, MentoringModel
 from sim.model.outcomes import Checkpoints, compute_outcomes
+from sim.outputs.vocabulary import (
+    BREAKDOWNS,
+    DERIVED_SERIES,
+    RUN_OUTCOMES,
+    format_difference,
+    format_estimate,
+    format_value,
+    record,
+)
 from sim.replicates import INTERVAL, run_replicate
 from sim.scenario.loader import ScenarioError, load_scenario, located
 from sim.scenario.schema import CalibrationTarget, Scenario, month_index
 
-# The outcome columns of a run (``run_replicate``'s second value); tests/validation checks this list.
-OUTCOME_COLUMNS = (
-    "enrolled", "queued_unserved", "comparison_group", "matched_share", "wait_months_mean",
-    "never_started_share", "dropout_share", "completed_share", "network_access_share", "sector_match_share",
-    "employed_end_share", "positive_outcome_share", "positive_outcome_completed_share", "employed_6m_share", "employed_at_level_share",
-    "positive_outcome_6m_share", "employed_12m_after_start_share", "net_effect_employed_6m",
-    "net_effect_employed_6m_after_start", "net_effect_employed_12m_after_start", "rct_effect_employed_12m",
-    "employed_6m_share_female", "employed_6m_share_male", "employed_6m_share_low", "employed_6m_share_medium",
-    "employed_6m_share_high", "cost_total_eur", "cost_per_participant_eur", "net_placements",
-    "cost_per_net_placement_eur", "mentors_recruited", "mentors_lost", "staff_lost_fte", "months_without_intake",
-    "champions_end",
-)  # fmt: skip
-COHORT_COLUMNS = tuple(c for c in OUTCOME_COLUMNS if c.endswith("_share") and not c.startswith("net_"))
-
-
-def _in_programme_share(ts: pd.DataFrame) -> pd.Series:
-    """Participants still in the programme (waiting or paired) over all participants so far."""
-    return (ts["active_pairs"] + ts["waiting_list"]) / ts["new_participants"].cumsum().replace(0, np.nan)
-
-
-# Series computed from a replicate's time series (the model does not record them).
-DERIVED_SERIES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {"in_programme_share": _in_programme_share}
+OUTCOME_COLUMNS = RUN_OUTCOMES  # the outcome columns of a run (run_replicate's second value), from the vocabulary
+# the gross shares a cohort target may name (the breakdowns are not computed per cohort)
+COHORT_COLUMNS = tuple(c for c in OUTCOME_COLUMNS if record(c).kind == "share" and c not in BREAKDOWNS)
 REPORT_COLUMNS = (
     "programme", "target", "when", "reported", "simulated", "low", "high", "tolerance", "direction", "within", "source", "note",
 )  # fmt: skip
@@ -103,6 +94,11 @@ def target_label(target: CalibrationTarget) -> str:
     if target.since:
         return f"{target.outcome} [{target.aggregate} {target.since}..{target.month}]"
     return f"{target.outcome} [{target.month}]" if target.month else target.outcome
+
+
+def target_outcome(label: str) -> str:
+    """The column of a :func:`target_label` (``employed_end_share [cohort ...]`` -> ``employed_end_share``)."""
+    return label.split(" [")[0]
 
 
 def _months(scenario: Scenario, *labels: str) -> list[int]:
@@ -236,25 +232,19 @@ def check(
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=REPORT_COLUMNS)
 
 
-def number(value: float) -> str:
-    """Shares with two decimals, counts and money without decimals."""
-    if not np.isfinite(value):
-        return "n/a"
-    return f"{value:.2f}" if abs(value) < 2 and not float(value).is_integer() else f"{value:,.0f}"
-
-
 def table_rows(table: pd.DataFrame) -> list[dict[str, str]]:
     """The report as text rows: programme, target, when, reported, simulated (90 % interval), result."""
     rows = []
     for r in table.itertuples():
         bound = "≥ " if r.direction == "at_least" else ""
+        name = target_outcome(r.target)
         rows.append(
             {
                 "programme": r.programme,
                 "target": r.target,
                 "when": r.when,
-                "reported": f"{bound}{number(r.reported)} ± {number(r.tolerance)}",
-                "simulated (90 % interval)": f"{number(r.simulated)} ({number(r.low)} – {number(r.high)})",
+                "reported": f"{bound}{format_value(name, r.reported)} ± {format_difference(name, r.tolerance, False)}",
+                "simulated (90 % interval)": format_estimate(name, r.simulated, r.low, r.high),
                 "result": "pass" if r.within else "FAIL",
             }
         )
