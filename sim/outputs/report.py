@@ -35,6 +35,7 @@ from sim.outputs.vocabulary import (
 )
 from sim.replicates import INTERVAL, RunResult, summarise
 from sim.scenario.loader import ScenarioError, load_scenario, scenario_hash
+from sim.scenario.paths import flatten, value_at
 from sim.scenario.schema import Scenario, parameter_records
 
 if TYPE_CHECKING:
@@ -273,7 +274,7 @@ def documented_assumptions(run: RunFolder) -> tuple[list[dict[str, str]], str]:
         rows.append(
             {
                 "path": path,
-                "value": _plain(_lookup(run.resolved, path)),
+                "value": _plain(value_at(run.resolved, path)),
                 "unit": str(record.get("unit", "")),
                 "range": f"{_plain(low_high[0])} to {_plain(low_high[1])}" if low_high else "",
                 "source": str(record.get("source", "")),
@@ -324,7 +325,7 @@ def plot_funding_timeline(timeseries: pd.DataFrame, cliffs: list[Cliff]) -> Plot
 
 def compare_runs(run: RunFolder, baseline: RunFolder) -> dict[str, Any]:
     """Parameters that differ and the outcome differences (paired by seed when both runs used the same seeds)."""
-    ours, theirs = _flatten(run.resolved), _flatten(baseline.resolved)
+    ours, theirs = flatten(run.resolved), flatten(baseline.resolved)
     changed = [
         {"path": path, "baseline": _plain(theirs.get(path, "(not set)")), "this": _plain(ours.get(path, "(not set)"))}
         for path in sorted(set(ours) | set(theirs), key=_path_order(ours, theirs))
@@ -443,30 +444,10 @@ def _thousands() -> Any:
     return FuncFormatter(lambda v, _: f"{v:,.0f}")
 
 
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Dotted paths (list items by index) to leaf values."""
-    if isinstance(data, dict):
-        items = data.items()
-    elif isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
-        items = enumerate(data)
-    else:
-        return {prefix: data}
-    flat: dict[str, Any] = {}
-    for key, value in items:
-        flat |= _flatten(value, f"{prefix}.{key}" if prefix else str(key))
-    return flat
-
-
 def _path_order(ours: dict[str, Any], theirs: dict[str, Any]) -> Any:
     """Sort key: paths in the order of the scenario file (this run's first, then the baseline's)."""
     order = {path: i for i, path in enumerate([*ours, *(p for p in theirs if p not in ours)])}
     return order.__getitem__
-
-
-def _lookup(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        data = data[int(part)] if isinstance(data, list) else data.get(part) if isinstance(data, dict) else None
-    return data
 
 
 def _plain(value: Any) -> str:

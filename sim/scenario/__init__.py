@@ -4,5 +4,5 @@
 - :mod:`sim.scenario.loader`: reading YAML files (``extends``, ``--set``, parameter records) into a
   validated :class:`~sim.scenario.schema.Scenario`, with errors that name file, line and field.
 - :mod:`sim.scenario.describe`: the parameter table of ``mentorsim describe``, read from the schema.
-- :mod:`sim.scenario.paths`: reading a value at a dotted path such as ``sectors[2].mentor_share``.
+- :mod:`sim.scenario.paths`: the value at a dotted path such as ``sectors.2.mentor_share`` (or ``funding.grants[*].end``).
 """

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined, to_jsonable_python
 
+from sim.scenario.paths import key_path, star_path, value_at
 from sim.scenario.schema import Scenario, YearMonth, parameter_records
 
 BOUNDS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
@@ -36,15 +37,6 @@ def parameter_rows() -> tuple[dict[str, Any], ...]:
 def parameter_index() -> dict[str, dict[str, Any]]:
     """The rows keyed by path."""
     return {row["path"]: row for row in parameter_rows()}
-
-
-def star_path(parts: Sequence[str | int]) -> str:
-    """Dotted path of a location, with list indices written ``[*]``: ``("funding", "grants", 0, "end")``
-    gives ``funding.grants[*].end``."""
-    text = ""
-    for part in parts:
-        text += "[*]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text
 
 
 def section_keys(prefix: str) -> list[str]:
@@ -86,13 +78,13 @@ def _table_row(
 ) -> dict[str, str]:
     path = row["path"]
     default = "(required)" if row["required"] else _text(row["default"])
-    if "[*]" in path and (listed := _values_at(defaults, path)):
+    if "[*]" in path and (listed := value_at(defaults, path)):
         default += f" (default list: {_text(listed)})"
     documented = dict.fromkeys(r["source"] for p, r in records.items() if "source" in r and _matches(p, path))
     return {
         "path": path,
         "default": default,
-        "value": "" if data is None else _text(_values_at(data, path)),
+        "value": "" if data is None else _text(value_at(data, path)),
         "unit": row["unit"],
         "allowed": allowed_text(row),
         "source": "; ".join(f"scenario: {s}" for s in documented) or row["source"],
@@ -167,18 +159,7 @@ def _type_text(annotation: Any, metadata: Sequence[Any] = ()) -> str:
 
 def _matches(record_path: str, row_path: str) -> bool:
     """Whether a record's dotted path (``funding.grants.0.end``) is an instance of a row path."""
-    parts = [int(p) if p.isdigit() else p for p in record_path.split(".")]
-    return star_path(parts) == row_path
-
-
-def _values_at(data: Any, path: str) -> Any:
-    """The value at a row path; ``[*]`` maps over list items."""
-    head, _, rest = path.partition(".")
-    name, star = head.removesuffix("[*]"), head.endswith("[*]")
-    value = data.get(name) if isinstance(data, dict) else None
-    if star:
-        return [_values_at(item, rest) for item in value or []]
-    return _values_at(value, rest) if rest else value
+    return star_path(key_path(record_path)) == row_path
 
 
 def _text(value: Any) -> str:

@@ -25,14 +25,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sim.scenario.describe import allowed_text, parameter_index, section_keys, star_path
+from sim.scenario.describe import allowed_text, parameter_index, section_keys
+from sim.scenario.paths import KeyPath, dotted, has_path, key_path, star_path, value_at
 from sim.scenario.schema import Scenario
 
 RECORD_KEYS = frozenset({"value", "unit", "source", "range", "description"})
 MAX_PROBLEMS = 10
 MAX_SHOWN = 120
-
-KeyPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     Raises :class:`ScenarioError` for every bad input."""
     path = Path(path)
     data, origins, files = _load_chain(path, ())
-    origins = {p: o for p, o in origins.items() if _exists(data, p)}
+    origins = {p: o for p, o in origins.items() if has_path(data, p)}
     for text in overrides:
         _apply_override(data, origins, text)
     data, records, problems = _unwrap_records(data, origins)
@@ -108,8 +107,7 @@ def located(
 ) -> Problem:
     """A :class:`Problem` at the dotted ``path`` of a loaded scenario (``targets.2.outcome``), placed at the file
     and line where that value (or its nearest parent) was written: for checks that run after loading."""
-    key = tuple(int(p) if p.isdigit() else p for p in path.split("."))
-    return Problem(origin_at(key, scenario._origins), path, message, given, allowed)
+    return Problem(origin_at(key_path(path), scenario._origins), path, message, given, allowed)
 
 
 def scenario_files(scenario: Scenario) -> list[Path]:
@@ -283,19 +281,6 @@ def _merge(base: Any, override: Any) -> Any:
     return override
 
 
-def _exists(data: Any, path: KeyPath) -> bool:
-    """Whether ``path`` leads to a value in nested mappings and lists."""
-    for part in path:
-        if isinstance(data, dict):
-            found = part in data
-        else:
-            found = isinstance(data, list) and isinstance(part, int) and part < len(data)
-        if not found:
-            return False
-        data = data[part]
-    return True
-
-
 def _apply_override(data: dict[str, Any], origins: dict[KeyPath, Origin], text: str) -> None:
     """Apply one ``a.b.c=VALUE`` override to the raw data and record its origin."""
     origin = Origin(f"--set {text}")
@@ -310,7 +295,7 @@ def _apply_override(data: dict[str, Any], origins: dict[KeyPath, Origin], text: 
         container = container[key]
     container = _unrecord(container)
     key = _key(container, path[-1], path, origin)
-    container[key] = _merge(container[key], value) if _exists(container, (key,)) else value
+    container[key] = _merge(container[key], value) if has_path(container, (key,)) else value
     for stale in [p for p in origins if p[: len(path)] == path]:
         del origins[stale]
     origins[path] = origin
@@ -320,7 +305,7 @@ def _parse_override(text: str, origin: Origin) -> tuple[KeyPath, Any]:
     """The path (list indices as ints) and the YAML value of ``a.b.c=VALUE``."""
     dotted, equals, value_text = text.partition("=")
     dotted = dotted.strip()
-    path: KeyPath = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+    path = key_path(dotted)
     if not equals or "" in path:
         allowed = (
             "PATH=VALUE with a dotted PATH, e.g. programme.matching.strategy=random or funding.grants.0.end=2020-12"
@@ -366,7 +351,7 @@ def _defaults() -> dict[str, Any]:
 
 def _default_at(path: KeyPath) -> Any:
     """A copy of the default section, list or mapping at ``path`` (an empty mapping if there is none)."""
-    value = _value_at(_defaults(), path)
+    value = value_at(_defaults(), path)
     return copy.deepcopy(value) if isinstance(value, dict | list) else {}
 
 
@@ -430,7 +415,7 @@ def _validation_problem(error: Any, data: dict[str, Any], origins: dict[KeyPath,
     loc: KeyPath = tuple(error["loc"])
     message = error["msg"].removeprefix("Value error, ")
     path = _mentioned_path(loc, message)
-    given = None if error["type"] == "missing" else show_value(_value_at(data, path) if path != loc else error["input"])
+    given = None if error["type"] == "missing" else show_value(value_at(data, path) if path != loc else error["input"])
     if error["type"] == "extra_forbidden":
         keys = section_keys(star_path(loc[:-1]))
         close = _did_you_mean(str(loc[-1]), star_path(loc[:-1]))
@@ -480,15 +465,6 @@ def origin_at(path: KeyPath, origins: dict[KeyPath, Origin]) -> Origin:
         if path[:depth] in origins:
             return origins[path[:depth]]
     return Origin("(scenario)")
-
-
-def _value_at(data: Any, path: KeyPath) -> Any:
-    """The value at ``path``, or None."""
-    return data if not path else _value_at(data[path[0]], path[1:]) if _exists(data, path[:1]) else None
-
-
-def dotted(path: KeyPath) -> str:
-    return ".".join(str(p) for p in path)
 
 
 def _kind(value: Any) -> str:

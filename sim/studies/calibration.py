@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from sim.scenario.loader import load_scenario
+from sim.scenario.paths import key_path, value_at
 from sim.scenario.schema import Scenario, parameter_records
 from sim.studies.validation import MISS_CAP, distance, load_checked, report, simulate
 
@@ -60,7 +61,7 @@ def free_parameters(scenario: Scenario) -> list[FreeParameter]:
     records = parameter_records(scenario)
     found = []
     for path in scenario.calibrate:
-        if any(part.isdigit() for part in path.split(".")):
+        if any(isinstance(part, int) for part in key_path(path)):
             raise CalibrationError(
                 f"calibrate: {path}: parameters inside lists (sectors, shocks, grants) cannot be calibrated, "
                 "because an extends overlay replaces lists whole"
@@ -113,7 +114,7 @@ def calibrate(
         return value
 
     study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=sampler_seed))
-    start = {p.path: _value_at(scenario, p.path) for p in params}
+    start = {p.path: value_at(scenario, p.path) for p in params}
     study.enqueue_trial(start)
     study.optimize(objective, n_trials=trials)
     best = dict(study.best_params)
@@ -122,13 +123,6 @@ def calibrate(
     return Calibration(
         fitted, best, float(study.best_value), float(study.trials[0].value or np.nan), table, trials, sampler_seed
     )
-
-
-def _value_at(scenario: Scenario, path: str) -> Any:
-    value: Any = scenario
-    for part in path.split("."):
-        value = getattr(value, part)
-    return value
 
 
 def overlay_path(path: Path) -> Path:

@@ -41,13 +41,13 @@ from sim.scenario.loader import (
     Origin,
     Problem,
     ScenarioError,
-    dotted,
     load_scenario,
     origin_at,
     read_document,
     scenario_hash,
     show_value,
 )
+from sim.scenario.paths import dotted, value_at
 from sim.scenario.schema import Scenario, month_index, parameter_records
 from sim.studies.executors import Done, Runner, Task, execute
 from sim.studies.store import Store, run_key
@@ -400,7 +400,7 @@ def parameter_space(study: Study, base: Scenario) -> dict[str, tuple[float, floa
 def _points(study: Study, base: Scenario) -> list[dict[str, Any]]:
     """The parameter values of every experiment of a sweep (integers stay integers)."""
     ranges = parameter_space(study, base)
-    integer = {p: _is_integer(_value_at(base, p)) for p in ranges}
+    integer = {p: _is_integer(value_at(base, p)) for p in ranges}
     if study.design.method == "factorial":
         levels = {p.path: p.levels for p in study.parameters}
         axes = [
@@ -421,7 +421,7 @@ def points_from_unit(study: Study, base: Scenario, unit: np.ndarray) -> list[dic
     split into equal parts of [0, 1] (value ``k`` of ``n`` for ``u`` in [k/n, (k+1)/n)), as for the
     Latin hypercube, so categorical and boolean values are drawn with equal probability."""
     ranges = parameter_space(study, base)
-    integer = {p: _is_integer(_value_at(base, p)) for p in ranges}
+    integer = {p: _is_integer(value_at(base, p)) for p in ranges}
     points = []
     for row in np.asarray(unit, dtype=float):
         point = {}
@@ -441,10 +441,3 @@ def _is_integer(value: Any) -> bool:
 def _cast(value: float, integer: bool) -> int | float:
     """A sampled value of a range: rounded for an integer parameter (which stays an integer)."""
     return int(round(value)) if integer else float(value)
-
-
-def _value_at(scenario: Scenario, path: str) -> Any:
-    value: Any = scenario.model_dump()
-    for part in path.split("."):
-        value = value[int(part)] if isinstance(value, list) else value.get(part) if isinstance(value, dict) else None
-    return value
