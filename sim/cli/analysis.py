@@ -22,7 +22,8 @@ from rich.table import Column, Table
 
 from sim.cli.common import DaskOption, SetOption, WorkersOption, console, refuse, refused_if_invalid
 from sim.cli.studies import reported_outcomes, run_study, save_png
-from sim.outputs.run_folder import RESULTS_ROOT, safe_name
+from sim.outputs.files import atomic_write, file_hash, safe_name
+from sim.outputs.run_folder import RESULTS_ROOT
 from sim.outputs.vocabulary import format_difference
 from sim.scenario.loader import Origin, Problem
 from sim.studies import discovery
@@ -39,7 +40,6 @@ from sim.studies.experiments import (
     sensitivity_settings,
     tasks_for,
 )
-from sim.studies.store import atomic_write, file_hash
 
 
 class Method(StrEnum):

@@ -27,7 +27,8 @@ from sim.cli.common import (
     refuse,
     refused_if_invalid,
 )
-from sim.outputs.run_folder import RESULTS_ROOT, safe_name
+from sim.outputs.files import atomic_write, file_hash, safe_name
+from sim.outputs.run_folder import RESULTS_ROOT
 from sim.outputs.vocabulary import COMPARE_OUTCOMES, format_difference, format_range, format_value
 from sim.replicates import run_replicate
 from sim.scenario.loader import scenario_hash
@@ -43,7 +44,7 @@ from sim.studies.experiments import (
     study_experiments,
     tasks_for,
 )
-from sim.studies.store import Store, StoreLocked, atomic_write, file_hash
+from sim.studies.store import Store, StoreLocked
 
 OutDirOption = Annotated[
     Path | None, typer.Option("--out-dir", help="Results folder (default: results/<study>/).", show_default=False)

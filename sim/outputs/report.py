@@ -12,8 +12,6 @@ import base64
 import io
 import json
 import math
-import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,6 +22,7 @@ import jinja2
 import pandas as pd
 import yaml
 
+from sim.outputs.files import atomic_write_text
 from sim.outputs.vocabulary import (
     BREAKDOWNS,
     format_as,
@@ -174,14 +173,7 @@ def write_report(folder: str | Path, out: str | Path | None = None, baseline: st
     html = render_report(folder, baseline)
     target = Path(out) if out is not None else Path(folder) / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        staging.write_text(html, encoding="utf-8")
-        os.replace(staging, target)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(target, html)
 
 
 # --- the content ------------------------------------------------------------------------------------

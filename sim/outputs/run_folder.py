@@ -2,8 +2,9 @@
 
 A results folder holds ``timeseries.parquet``, ``outcomes.csv``, ``summary.csv``,
 ``scenario.resolved.yaml``, ``manifest.json`` and the standard PNG figures (:mod:`sim.outputs.figures`). Files
-are written into a hidden temporary sibling folder that is renamed into place at the end, so a failed
-or interrupted write leaves no half-written folder behind and never touches existing files.
+are written into a hidden temporary sibling folder (:func:`sim.outputs.files.partial_path`) that is renamed
+into place at the end, so a failed or interrupted write leaves no half-written folder behind and never
+touches existing files.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import secrets
 import shutil
 from collections.abc import Sequence
 from datetime import datetime
@@ -23,6 +23,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim.outputs.files import partial_path, safe_name
 from sim.replicates import RunResult
 from sim.scenario.loader import resolved_yaml, scenario_files, scenario_hash
 
@@ -79,7 +80,7 @@ def write_run(
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
     created = _make_parents(out_dir.parent)
-    staging = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
+    staging = partial_path(out_dir)
     try:
         staging.mkdir()
         _write_files(result, staging)
@@ -162,9 +163,3 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:
             return
-
-
-def safe_name(name: str) -> str:
-    """A scenario name usable as one folder name."""
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in name).strip(".-")
-    return cleaned or "scenario"

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.outputs.files import atomic_write, atomic_write_text
 from sim.scenario.loader import load_scenario
 from sim.scenario.paths import key_path, value_at
 from sim.scenario.schema import Scenario, parameter_records
@@ -149,13 +150,10 @@ def write_overlay(path: Path, result: Calibration, replicates: int, seed: int | 
         f"# Only the parameters listed under calibrate: move; each value stays within its record's range.\n"
     )
     body = {"extends": Path(path).name, "name": result.scenario.name, **nested}
-    out = overlay_path(path)
-    out.write_text(head + yaml.safe_dump(body, sort_keys=False))
-    return out
+    return atomic_write_text(overlay_path(path), head + yaml.safe_dump(body, sort_keys=False))
 
 
 def write_report(path: Path, result: Calibration) -> Path:
     """The report table (target, reported, simulated mean, 90 % interval, within tolerance) as CSV next to the overlay."""
     out = Path(path).with_name(Path(path).stem + ".calibration.csv")
-    result.table.to_csv(out, index=False)
-    return out
+    return atomic_write(out, lambda tmp: result.table.to_csv(tmp, index=False))

@@ -7,9 +7,9 @@ Layout of ``results/<study>/``::
     runs/<key>.parquet    one row per finished run: its parameters, seed and outcomes
     runs/<key>.series.parquet   the run's time series (only when asked for)
 
-A run's key hashes the resolved scenario and the seed (:func:`run_key`). Every file is written to a
-temporary file in the same folder, flushed to disk and renamed into place, so a killed study leaves
-only whole files; a run counts as done when its ``runs/<key>.parquet`` exists. Running the same study
+A run's key hashes the resolved scenario and the seed (:func:`run_key`). Every file is written with
+:func:`sim.outputs.files.atomic_write` (a temporary file in the same folder, flushed to disk and renamed
+into place), so a killed study leaves only whole files; a run counts as done when its ``runs/<key>.parquet`` exists. Running the same study
 again skips the done runs and retries the failed ones.
 """
 
@@ -19,10 +19,8 @@ import hashlib
 import json
 import os
 import platform
-import secrets
 import sys
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.outputs.files import atomic_write
 from sim.outputs.run_folder import package_version
 
 ROW_FORMAT = {"compression": "none", "use_dictionary": False, "write_statistics": False}  # one row: cheap to write
@@ -46,25 +45,6 @@ def run_key(scenario_hash: str, seed: int, runner: str) -> str:
     """The key of one run: a hash of the resolved scenario's hash, the seed and the runner's qualified name
     (runners report different columns, so their rows are not interchangeable)."""
     return hashlib.sha256(f"{scenario_hash}:{seed}:{runner}".encode()).hexdigest()[:24]
-
-
-def file_hash(path: Path) -> str:
-    """SHA-256 (hex) of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` for a temporary file next to ``path``, fsync it, then rename it to ``path``."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class Store:

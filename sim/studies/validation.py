@@ -19,6 +19,7 @@ import yaml
 
 from sim.model.model import SERIES, MentoringModel
 from sim.model.outcomes import Checkpoints, compute_outcomes
+from sim.outputs.files import atomic_write_text
 from sim.outputs.vocabulary import (
     BREAKDOWNS,
     DERIVED_SERIES,
@@ -328,5 +329,4 @@ def write_docs(
     path = docs / "validation.md"
     text = path.read_text() if path.is_file() else DOC_HEAD + START + "\n" + END + "\n"
     pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    path.write_text(pattern.sub(lambda _m: generated, text))
-    return path
+    return atomic_write_text(path, pattern.sub(lambda _m: generated, text))
