@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/base.yaml
 PYTEST_ARGS ?=
+# The documentation site (mkdocs.yml): strict, so a broken link or a page missing from the nav fails.
+# NO_MKDOCS_2_WARNING silences Material's end-of-life banner (a notice, not a build warning).
+DOCS_BUILD = NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
-.PHONY: run test quick bench lint format clean venv validation-docs strip-notebooks
+.PHONY: run test quick bench lint format clean venv validation-docs strip-notebooks docs
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { sh scripts/find-python.sh; exit 1; }
@@ -13,7 +16,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[all,test]"
+	$(BIN)/python -m pip install --quiet -e ".[all,test,docs]"
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -22,10 +25,14 @@ run: venv
 	$(BIN)/mentorsim run $(SCENARIO) --replicates 10
 
 test: venv lint
+	$(DOCS_BUILD)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 quick: venv
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+docs: venv
+	$(DOCS_BUILD)
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
@@ -47,4 +54,4 @@ strip-notebooks: venv
 	$(BIN)/nbstripout notebooks/*.ipynb
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache site
