@@ -8,8 +8,16 @@ The public API::
     result = run(scenario, replicates=10)
     result.summary  # mean and 90 % interval of every outcome
 
-Note that ``sim.replicates`` is the function :func:`run`; the module is ``sys.modules["sim.replicates"]``
-(``from sim.replicates import ...`` works as usual).
+The package is layered; each layer imports only the layers below it (the contracts in
+``pyproject.toml``, checked by ``make lint`` and ``tests/test_architecture.py``)::
+
+    sim.cli, sim.dashboard      the faces: command line and interactive dashboard
+    sim.studies                 many runs: experiments, store, executors, sensitivity, discovery, validation
+    sim.outputs                 what a run produces: vocabulary, run folder, figures, report
+    sim.replicates              replicates of a scenario: the programme run and its twin
+    sim.model                   the Mesa model and its processes
+    sim.scenario                the schema, loading and describing scenario files
+    sim.extras                  which optional packages each optional feature needs
 """
 
 from sim.model.agents import Coordinator, Employer, Funder, Jobseeker, Mentor
