@@ -6,6 +6,10 @@ same whatever the other agents or decisions do, and only the agents concerned ar
 runs that differ only in a policy (programme on vs off) therefore differ only by that policy's
 consequences, not by noise. Draws that are not per agent (counts, new mentors' attributes) come from
 a generator keyed by (seed, name, month).
+
+A kernel gets the keys of its streams as a :class:`StreamSet` record, one ``uint64`` field per
+decision, and reads them by field name (``keys.job_loss``): which stream a draw comes from depends on
+the field's stream name, never on the position of the field.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import zlib
 
 import numba
 import numpy as np
+
+from sim.model.records import make_record, record_dtype
 
 _MASK = (1 << 64) - 1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -92,3 +98,17 @@ class Streams:
         keys = np.array([self.key(name, month) for name in names], dtype=np.uint64)
         rows = _uniform_rows(keys, np.asarray(ids, dtype=np.int64))
         return dict(zip(names, rows, strict=True))
+
+
+class StreamSet:
+    """The random streams of one kernel: record field -> stream name (the name fixes the key)."""
+
+    def __init__(self, **names: str) -> None:
+        if len(set(names.values())) != len(names):
+            raise ValueError(f"two fields share a stream: {names}")
+        self.names = dict(names)
+        self.dtype = record_dtype(names, np.uint64)
+
+    def keys(self, streams: Streams, month: int) -> np.void:
+        """The record of this month's key of every stream, read by field name in the kernel."""
+        return make_record(self.dtype, {field: streams.key(name, month) for field, name in self.names.items()})

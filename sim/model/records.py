@@ -1,0 +1,33 @@
+"""Named records for the numba kernels: parameters and stream keys passed by field name, not position.
+
+A kernel receives its parameters as one NumPy structured record (a ``np.void`` scalar, typed by numba
+as a ``Record``) and reads them by name (``p.job_loss_rate``). Records are filled by field name and
+must be given every field exactly once, so neither the order in which fields are declared nor the
+order in which they are filled can change a number, and no field can be left at a default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+
+def record_dtype(fields: Iterable[str], kind: type[np.generic] = np.float64) -> np.dtype:
+    """A structured dtype with one field of type ``kind`` per name (aligned, as numba prefers)."""
+    names = list(fields)
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate record fields in {names}")
+    return np.dtype([(name, kind) for name in names], align=True)
+
+
+def make_record(dtype: np.dtype, values: Mapping[str, float | int]) -> np.void:
+    """A record of ``dtype`` filled by field name; ``values`` must name every field, and only those."""
+    missing = [name for name in dtype.names if name not in values]
+    unknown = [name for name in values if name not in dtype.fields]
+    if missing or unknown:
+        raise ValueError(f"record fields missing {missing}, unknown {unknown}")
+    record = np.zeros(1, dtype=dtype)
+    for name, value in values.items():
+        record[name] = value
+    return record[0]
