@@ -8,6 +8,18 @@ SMEs in downturns), each sector boosted by the referral ties the jobseeker has t
 partly to one's own sector (jobs at level unless 'brain waste') and partly to any sector (below
 level for the medium and highly skilled). Jobs end; training starts and ends; people leave and
 re-enter the labour force.
+
+The kernel reads its parameters by name from a ``LABOUR_PARAMS`` record (float64, built each month by
+``LabourMarket._params``): ``scale`` (normalises the hiring hazard so the initial unemployed find jobs
+at ``job_finding_rate``), ``own_sector_share`` (share of search in one's own sector),
+``local_knowledge_effect`` (log effect of local knowledge on attractiveness), ``duration_dependence``
+(attractiveness lost per month unemployed, floored at 0.4), ``job_loss_rate`` and
+``probation_multiplier`` (monthly job loss, higher in the first 6 months), ``economy_index`` (the
+month's index, floored at 0.2: job loss is divided by it), ``inactivity_rate``, ``training_entry_rate``,
+``training_months`` (length of a training spell), ``training_to_job`` (chance of a job when it ends),
+``return_rate`` (inactive back to unemployed) and ``level_gain`` (cut in the below-level share for
+own-sector hires helped by recognition or a tie). Its random streams come by name from the
+``LABOUR_STREAMS`` record of keys (see :class:`sim.model.rng.StreamSet`).
 """
 
 from __future__ import annotations
@@ -18,7 +30,8 @@ import numba
 import numpy as np
 
 from sim.model.population import Labour, Population, Status
-from sim.model.rng import Streams, uniform_at
+from sim.model.records import make_record, record_dtype
+from sim.model.rng import Streams, StreamSet, uniform_at
 from sim.scenario.schema import SKILLS, Scenario, month_index
 
 N_SKILLS = len(SKILLS)
@@ -179,16 +192,27 @@ class LabourMarket:
         weighted = self.vacancy_share[:, None] * offers  # (sectors, skills)
         return offers, weighted
 
-    def _params(self, t: int) -> np.ndarray:
+    def _params(self, t: int) -> np.void:
+        """The kernel's parameters of month ``t``, by name (fields in the module docstring)."""
         cfg = self.cfg
-        return np.array(
-            [
-                self.scale, cfg.own_sector_share, cfg.local_knowledge_effect, cfg.duration_dependence,
-                cfg.job_loss_rate, cfg.probation_multiplier, max(self.index[t], 0.2), cfg.inactivity_rate,
-                cfg.training_entry_rate, cfg.training_months, cfg.training_to_job, cfg.return_rate,
-                cfg.recognition_or_referral_level_gain,
-            ]
-        )  # fmt: skip
+        return make_record(
+            LABOUR_PARAMS,
+            {
+                "scale": self.scale,
+                "own_sector_share": cfg.own_sector_share,
+                "local_knowledge_effect": cfg.local_knowledge_effect,
+                "duration_dependence": cfg.duration_dependence,
+                "job_loss_rate": cfg.job_loss_rate,
+                "probation_multiplier": cfg.probation_multiplier,
+                "economy_index": max(self.index[t], 0.2),
+                "inactivity_rate": cfg.inactivity_rate,
+                "training_entry_rate": cfg.training_entry_rate,
+                "training_months": cfg.training_months,
+                "training_to_job": cfg.training_to_job,
+                "return_rate": cfg.return_rate,
+                "level_gain": cfg.recognition_or_referral_level_gain,
+            },
+        )
 
     def _employer_weights(self) -> np.ndarray:
         """(employers + 1, skills) cumulative vacancies x (1 / bias), employers grouped by sector."""
@@ -203,7 +227,7 @@ class LabourMarket:
         self.downturn = self.index[t] < self.scenario.economy.downturn_threshold
         self.draw_vacancies(t)
         offers = self._offer_matrix(self.employers.vacancies, self.downturn)
-        keys = np.array([self.streams.key(name, t) for name in LABOUR_STREAMS], dtype=np.uint64)
+        keys = LABOUR_STREAMS.keys(self.streams, t)
         e = self.employers
         counts = _labour_month(
             people.labour, people.months_in_status, people.employer, people.recognised, people.programme,
@@ -223,34 +247,25 @@ class LabourMarket:
         }
 
 
-LABOUR_STREAMS = (
-    "labour.job_loss",
-    "labour.unemployed_exit",
-    "labour.training_exit",
-    "labour.return",
-    "labour.channel",
-    "labour.hire_sector",
-    "labour.level",
-    "labour.employer",
+LABOUR_STREAMS = StreamSet(
+    job_loss="labour.job_loss",  # the employed: lose the job
+    unemployed_exit="labour.unemployed_exit",  # the unemployed: hired, inactive, training or still unemployed
+    training_exit="labour.training_exit",  # end of training: a job or not
+    reentry="labour.return",  # the inactive: back to the labour force
+    channel="labour.channel",  # a hire: own sector or any sector
+    hire_sector="labour.hire_sector",  # a hire through any sector: which sector
+    level="labour.level",  # an own-sector hire: at or below one's level
+    employer="labour.employer",  # a hire: which employer in the sector
 )
+LABOUR_PARAMS = record_dtype(
+    (
+        "scale", "own_sector_share", "local_knowledge_effect", "duration_dependence", "job_loss_rate",
+        "probation_multiplier", "economy_index", "inactivity_rate", "training_entry_rate", "training_months",
+        "training_to_job", "return_rate", "level_gain",
+    )
+)  # fmt: skip
 UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(x) for x in Labour)
 PAIRED = int(Status.PAIRED)
-# positions in the parameter vector built by LabourMarket._params
-(
-    P_SCALE,
-    P_OWN,
-    P_LK,
-    P_DURATION,
-    P_LOSS,
-    P_PROBATION,
-    P_ECONOMY,
-    P_INACTIVE,
-    P_TRAIN,
-    P_TRAIN_MONTHS,
-    P_TRAIN_JOB,
-    P_RETURN,
-    P_LEVEL_GAIN,
-) = range(13)
 
 
 @numba.njit(cache=True)
@@ -271,10 +286,10 @@ def _channels(i, sector, skill, ties, cross_ties, offers, weighted, boost, own_s
 @numba.njit(cache=True)
 def _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p):  # noqa: ANN001, ANN202
     """Monthly hiring intensity of person ``i`` (attractiveness x channels) and its two channels."""
-    own, other = _channels(i, sector, skill, ties, cross_ties, offers, weighted, boost, p[P_OWN])
-    scarring = max(0.4, 1 - p[P_DURATION] * months_unemployed[i])
-    attract = static[ids[i]] * np.exp(p[P_LK] * knowledge[i]) * scarring
-    return p[P_SCALE] * attract * (own + other), own, other
+    own, other = _channels(i, sector, skill, ties, cross_ties, offers, weighted, boost, p.own_sector_share)
+    scarring = max(0.4, 1 - p.duration_dependence * months_unemployed[i])
+    attract = static[ids[i]] * np.exp(p.local_knowledge_effect * knowledge[i]) * scarring
+    return p.scale * attract * (own + other), own, other
 
 
 @numba.njit(cache=True)
@@ -308,7 +323,8 @@ def _labour_month(
     sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed,
     offers, weighted, boost, p, below_share, emp_cum, emp_order, first, last, hires, sme, keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
-    """One month of labour-market flows for every person, in place.
+    """One month of labour-market flows for every person, in place (``p``: a ``LABOUR_PARAMS`` record,
+    ``keys``: the month's ``LABOUR_STREAMS`` keys).
 
     Returns (hires by employers, of which by SMEs, unemployed at the end, jobs found at the end of training).
     """
@@ -319,29 +335,29 @@ def _labour_month(
         new = was
         pid = ids[i]
         if AT_LEVEL <= was <= BELOW_LEVEL:  # employed
-            loss = p[P_LOSS] * (p[P_PROBATION] if months_in_status[i] <= 6 else 1.0) / p[P_ECONOMY]
-            if uniform_at(keys[0], pid) < loss:
+            loss = p.job_loss_rate * (p.probation_multiplier if months_in_status[i] <= 6 else 1.0) / p.economy_index
+            if uniform_at(keys.job_loss, pid) < loss:
                 new = UNEMPLOYED
                 employer[i] = -1
         elif was == UNEMPLOYED:
             h, own, other = _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)  # fmt: skip
             h = min(h, 0.9)
-            train = p[P_TRAIN]
+            train = p.training_entry_rate
             if programme[i] == PAIRED and pair_started[i]:
                 train = train * mentee_training + mentee_internship
-            u = uniform_at(keys[1], pid)
+            u = uniform_at(keys.unemployed_exit, pid)
             if u < h:
                 k = skill[i]
-                if uniform_at(keys[4], pid) < own / max(own + other, 1e-12):  # own-sector channel
+                if uniform_at(keys.channel, pid) < own / max(own + other, 1e-12):  # own-sector channel
                     sec = sector[i]
                     helped = recognised[i] or ties[i, sec] > 0
-                    below = below_share[k] * ((1 - p[P_LEVEL_GAIN]) if helped else 1.0)
-                    at_level = uniform_at(keys[6], pid) >= below
+                    below = below_share[k] * ((1 - p.level_gain) if helped else 1.0)
+                    at_level = uniform_at(keys.level, pid) >= below
                 else:  # any sector, by what each offers this person
                     total = 0.0
                     for j in range(offers.shape[0]):
                         total += weighted[j, k] * boost[ties[i, j]]
-                    pick = uniform_at(keys[5], pid) * total
+                    pick = uniform_at(keys.hire_sector, pid) * total
                     sec, acc = offers.shape[0] - 1, 0.0
                     for j in range(offers.shape[0]):
                         acc += weighted[j, k] * boost[ties[i, j]]
@@ -349,23 +365,23 @@ def _labour_month(
                             sec = j
                             break
                     at_level = k == 0
-                e = _pick_employer(sec, k, uniform_at(keys[7], pid), emp_cum, emp_order, first, last)
+                e = _pick_employer(sec, k, uniform_at(keys.employer, pid), emp_cum, emp_order, first, last)
                 employer[i] = e
                 hires[e] += 1
                 hired += 1
                 hired_sme += sme[e]
                 new = AT_LEVEL if at_level else BELOW_LEVEL
-            elif u < h + p[P_INACTIVE]:
+            elif u < h + p.inactivity_rate:
                 new = INACTIVE
-            elif u < h + p[P_INACTIVE] + train:
+            elif u < h + p.inactivity_rate + train:
                 new = TRAINING
         elif was == TRAINING:
-            if months_in_status[i] >= p[P_TRAIN_MONTHS]:
+            if months_in_status[i] >= p.training_months:
                 new = UNEMPLOYED
-                if uniform_at(keys[2], pid) < p[P_TRAIN_JOB]:
+                if uniform_at(keys.training_exit, pid) < p.training_to_job:
                     new = AT_LEVEL if (skill[i] == 0 or recognised[i]) else BELOW_LEVEL
                     trained_hires += 1
-        elif was == INACTIVE and uniform_at(keys[3], pid) < p[P_RETURN]:
+        elif was == INACTIVE and uniform_at(keys.reentry, pid) < p.return_rate:
             new = UNEMPLOYED
         if new != was:
             labour[i] = new

@@ -1,5 +1,20 @@
 """Mentoring pairs: start or never start, meet at a rate that decays without follow-up, open the
 mentor's network, end early (mostly for mentor reasons) or complete (DOMAIN.md §2.1, 2.3, 2.4).
+
+The kernel reads its parameters by name from a ``PAIR_PARAMS`` record (float64, built each month by
+``PairDynamics._params``): ``follow_up`` (the month's share of pairs a coach follows up),
+``never_start`` (base chance a new pair never starts) and ``never_start_reduction`` (its cut under
+full follow-up), ``start_delay`` (chance the first meeting waits a month), ``contact_decay``,
+``lapse_rate`` (chance contact halves), ``check_in_restores`` (share of lost contact a check-in
+restores), ``meetings_per_month`` and ``hours_per_meeting`` (meetings, capped by the mentor's hours),
+``knowledge_per_meeting`` (local knowledge gained), ``network_open_base`` (logit of opening the
+network, guideline effect included) with ``network_trust_effect`` (per meeting so far),
+``network_sector_effect`` and ``network_willingness_effect``, ``ties_per_opening`` (chance each of
+the mentor's contacts becomes a tie), ``cross_sector_tie_relevance`` (chance a tie from another
+sector counts in the mentee's own), ``early_end_rate`` (mentor reasons, lower after 3 months),
+``mentee_end_rate``, ``training_early_end_reduction`` (with a trained mentor), ``silent_threshold``
+(contact below which a pair ends) and ``duration_months``. Its random streams come by name from the
+``PAIR_STREAMS`` record of keys (see :class:`sim.model.rng.StreamSet`).
 """
 
 from __future__ import annotations
@@ -10,7 +25,8 @@ import numpy as np
 from sim.model.mentors import MentorPool, MentorStatus
 from sim.model.organisation import end_participation
 from sim.model.population import Exit, Labour, Population, Status
-from sim.model.rng import Streams, uniform_at
+from sim.model.records import make_record, record_dtype
+from sim.model.rng import Streams, StreamSet, uniform_at
 from sim.scenario.schema import Programme
 
 
@@ -37,23 +53,26 @@ def release_mentors(people: Population, pool: MentorPool, mentees: np.ndarray) -
     pool.pairs_done[m] += 1
 
 
-PAIR_STREAMS = (
-    "pairs.never_start",
-    "pairs.start_delay",
-    "pairs.lapse",
-    "pairs.check_in",
-    "pairs.meetings",
-    "pairs.network_open",
-    "pairs.early_end",
-    "pairs.ties",
-    "pairs.tie_relevance",
+PAIR_STREAMS = StreamSet(
+    never_start="pairs.never_start",  # a new pair: never starts
+    start_delay="pairs.start_delay",  # a new pair: the first meeting waits a month
+    lapse="pairs.lapse",  # contact halves
+    check_in="pairs.check_in",  # a coach's check-in
+    meetings="pairs.meetings",  # rounding of the month's meetings
+    network_open="pairs.network_open",  # the mentor opens their network
+    early_end="pairs.early_end",  # the pair ends early
+    ties="pairs.ties",  # each of the mentor's contacts: becomes a tie (counter per contact)
+    tie_relevance="pairs.tie_relevance",  # a cross-sector tie: relevant to the mentee's own sector
 )
-# positions in the parameter vector built by PairDynamics._params
-(
-    Q_FOLLOW_UP, Q_NEVER, Q_NEVER_REDUCTION, Q_DELAY, Q_DECAY, Q_LAPSE, Q_RESTORE, Q_MEETINGS, Q_HOURS_PER_MEETING,
-    Q_KNOWLEDGE, Q_OPEN_BASE, Q_OPEN_TRUST, Q_OPEN_SECTOR, Q_OPEN_WILLING, Q_TIES, Q_CROSS, Q_EARLY, Q_MENTEE_END,
-    Q_TRAINED, Q_SILENT, Q_DURATION,
-) = range(21)  # fmt: skip
+PAIR_PARAMS = record_dtype(
+    (
+        "follow_up", "never_start", "never_start_reduction", "start_delay", "contact_decay", "lapse_rate",
+        "check_in_restores", "meetings_per_month", "hours_per_meeting", "knowledge_per_meeting",
+        "network_open_base", "network_trust_effect", "network_sector_effect", "network_willingness_effect",
+        "ties_per_opening", "cross_sector_tie_relevance", "early_end_rate", "mentee_end_rate",
+        "training_early_end_reduction", "silent_threshold", "duration_months",
+    )
+)  # fmt: skip
 MAX_NETWORK = 1 << 12  # draws per mentee for ties: counter i * MAX_NETWORK + j
 
 
@@ -66,19 +85,36 @@ class PairDynamics:
         self.streams = streams
         self.n_sectors = n_sectors
 
-    def _params(self, follow_up: float) -> np.ndarray:
+    def _params(self, follow_up: float) -> np.void:
+        """The kernel's parameters for a month with ``follow_up``, by name (fields in the module docstring)."""
         pc, fu = self.pairs, self.cfg.follow_up
         guideline = pc.network_guideline_effect if self.cfg.guidelines.network_opening else 0.0
-        return np.array(
-            [
-                follow_up, pc.never_start_base, fu.never_start_reduction, pc.start_delay_share, pc.contact_decay,
-                pc.lapse_rate, fu.check_in_restores, pc.meetings_per_month, pc.hours_per_meeting,
-                pc.local_knowledge_per_meeting, pc.network_open_base + guideline, pc.network_trust_effect,
-                pc.network_sector_effect, pc.network_willingness_effect, pc.ties_per_opening,
-                pc.cross_sector_tie_relevance, pc.early_end_rate, pc.mentee_end_rate,
-                pc.training_early_end_reduction, pc.silent_threshold, pc.duration_months,
-            ]
-        )  # fmt: skip
+        return make_record(
+            PAIR_PARAMS,
+            {
+                "follow_up": follow_up,
+                "never_start": pc.never_start_base,
+                "never_start_reduction": fu.never_start_reduction,
+                "start_delay": pc.start_delay_share,
+                "contact_decay": pc.contact_decay,
+                "lapse_rate": pc.lapse_rate,
+                "check_in_restores": fu.check_in_restores,
+                "meetings_per_month": pc.meetings_per_month,
+                "hours_per_meeting": pc.hours_per_meeting,
+                "knowledge_per_meeting": pc.local_knowledge_per_meeting,
+                "network_open_base": pc.network_open_base + guideline,
+                "network_trust_effect": pc.network_trust_effect,
+                "network_sector_effect": pc.network_sector_effect,
+                "network_willingness_effect": pc.network_willingness_effect,
+                "ties_per_opening": pc.ties_per_opening,
+                "cross_sector_tie_relevance": pc.cross_sector_tie_relevance,
+                "early_end_rate": pc.early_end_rate,
+                "mentee_end_rate": pc.mentee_end_rate,
+                "training_early_end_reduction": pc.training_early_end_reduction,
+                "silent_threshold": pc.silent_threshold,
+                "duration_months": pc.duration_months,
+            },
+        )
 
     def step(self, t: int, people: Population, pool: MentorPool, follow_up: float, funded: bool) -> dict[str, int]:
         """Advance every pair by a month; end those that never started, went silent, ended early or completed.
@@ -88,7 +124,7 @@ class PairDynamics:
             paired = np.flatnonzero(people.programme == Status.PAIRED)
             self._end(t, people, pool, paired, Exit.PROGRAMME_ENDED)
             return {"ended": len(paired), "completed": 0, "never_started": 0, "meetings": 0}
-        keys = np.array([self.streams.key(name, t) for name in PAIR_STREAMS], dtype=np.uint64)
+        keys = PAIR_STREAMS.keys(self.streams, t)
         p = people
         idx, codes, held = _pair_month(
             t, p.programme, p.matched_month, p.pair_started, p.contact, p.meetings, p.local_knowledge,
@@ -121,9 +157,9 @@ def _give_ties(i, m, t, sector, ties, cross_ties, new_ties, sector_match, networ
     """An opened network gives ties in the mentor's sector; across sectors few are relevant to the mentee."""
     pid = i * MAX_NETWORK
     for j in range(min(network[m], MAX_NETWORK)):
-        if uniform_at(keys[7], pid + j) < q[Q_TIES]:
+        if uniform_at(keys.ties, pid + j) < q.ties_per_opening:
             new_ties[i] += 1
-            if sector_match[i] or uniform_at(keys[8], pid + j) < q[Q_CROSS]:
+            if sector_match[i] or uniform_at(keys.tie_relevance, pid + j) < q.cross_sector_tie_relevance:
                 ties[i, sector[i]] += 1
             else:
                 ties[i, mentor_sector[m]] += 1
@@ -136,7 +172,8 @@ def _pair_month(
     motivation, language, labour, mentor, ids, sector, ties, cross_ties, new_ties, hours, willingness, trained,
     mentor_status, network, mentor_sector, q, keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
-    """One month of every pair, in place. Returns (mentees whose pair ends, exit code of each, meetings held)."""
+    """One month of every pair, in place (``q``: a ``PAIR_PARAMS`` record, ``keys``: the month's ``PAIR_STREAMS``
+    keys). Returns (mentees whose pair ends, exit code of each, meetings held)."""
     ending, codes = [], []
     held_total = 0
     for i in range(len(programme)):
@@ -144,49 +181,55 @@ def _pair_month(
             continue
         pid, m = ids[i], mentor[i]
         if matched_month[i] == t:  # a new pair: it may never really start; the first meeting may wait a month
-            if uniform_at(keys[0], pid) < q[Q_NEVER] * (1 - q[Q_NEVER_REDUCTION] * q[Q_FOLLOW_UP]) * (
+            if uniform_at(keys.never_start, pid) < q.never_start * (1 - q.never_start_reduction * q.follow_up) * (
                 1.5 - motivation[i]
             ):
                 ending.append(i)
                 codes.append(NEVER_STARTED)
                 continue
-            pair_started[i] = uniform_at(keys[1], pid) >= q[Q_DELAY]
+            pair_started[i] = uniform_at(keys.start_delay, pid) >= q.start_delay
         else:
             pair_started[i] = True
         if not pair_started[i]:
             continue
         # contact decays and lapses; a coach's check-in restores part of it
-        c = contact[i] * (1 - q[Q_DECAY])
-        if uniform_at(keys[2], pid) < q[Q_LAPSE]:
+        c = contact[i] * (1 - q.contact_decay)
+        if uniform_at(keys.lapse, pid) < q.lapse_rate:
             c *= 0.5
-        if uniform_at(keys[3], pid) < q[Q_FOLLOW_UP]:
-            c += q[Q_RESTORE] * (1 - c)
+        if uniform_at(keys.check_in, pid) < q.follow_up:
+            c += q.check_in_restores * (1 - c)
         contact[i] = c
         # meetings, as far as the mentor's hours allow, build local knowledge and trust
-        hours_cap = min(1.0, hours[m] / (q[Q_HOURS_PER_MEETING] * max(q[Q_MEETINGS], 1e-9)))
-        held = int(np.floor(q[Q_MEETINGS] * c * hours_cap + uniform_at(keys[4], pid)))
+        hours_cap = min(1.0, hours[m] / (q.hours_per_meeting * max(q.meetings_per_month, 1e-9)))
+        held = int(np.floor(q.meetings_per_month * c * hours_cap + uniform_at(keys.meetings, pid)))
         meetings[i] += held
         held_total += held
         need = 2 * (1 - language[i])  # those furthest from the local codes gain most
-        knowledge[i] = min(1.0, knowledge[i] + q[Q_KNOWLEDGE] * held * need * (2.0 if sector_match[i] else 1.0))
+        knowledge[i] = min(
+            1.0, knowledge[i] + q.knowledge_per_meeting * held * need * (2.0 if sector_match[i] else 1.0)
+        )
         if not network_opened[i]:
             logit = (
-                q[Q_OPEN_BASE]
-                + q[Q_OPEN_TRUST] * meetings[i]
-                + q[Q_OPEN_SECTOR] * sector_match[i]
-                + q[Q_OPEN_WILLING] * (willingness[m] - 0.5)
+                q.network_open_base
+                + q.network_trust_effect * meetings[i]
+                + q.network_sector_effect * sector_match[i]
+                + q.network_willingness_effect * (willingness[m] - 0.5)
             )
-            if uniform_at(keys[5], pid) < 1 / (1 + np.exp(-logit)):
+            if uniform_at(keys.network_open, pid) < 1 / (1 + np.exp(-logit)):
                 network_opened[i] = True
                 _give_ties(i, m, t, sector, ties, cross_ties, new_ties, sector_match, network, mentor_sector, q, keys)
         # silent pairs, early endings (mostly mentor reasons, fewer with trained mentors), completion
         months = t - matched_month[i]
-        mentor_rate = q[Q_EARLY] * (1.0 if months <= 3 else 1 / 3) * ((1 - q[Q_TRAINED]) if trained[m] else 1.0)
-        gone = mentor_status[m] == LEFT or labour[i] == INACTIVE or c < q[Q_SILENT]
-        if gone or uniform_at(keys[6], pid) < mentor_rate + q[Q_MENTEE_END]:
+        mentor_rate = (
+            q.early_end_rate
+            * (1.0 if months <= 3 else 1 / 3)
+            * ((1 - q.training_early_end_reduction) if trained[m] else 1.0)
+        )
+        gone = mentor_status[m] == LEFT or labour[i] == INACTIVE or c < q.silent_threshold
+        if gone or uniform_at(keys.early_end, pid) < mentor_rate + q.mentee_end_rate:
             ending.append(i)
             codes.append(ENDED_EARLY)
-        elif months >= q[Q_DURATION]:
+        elif months >= q.duration_months:
             ending.append(i)
             codes.append(COMPLETED)
     return np.array(ending, dtype=np.int64), np.array(codes, dtype=np.int64), held_total
