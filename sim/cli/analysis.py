@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from sim.cli.common import DaskOption, SetOption, WorkersOption, console, refuse, refused_if_invalid
-from sim.cli.studies import reported_outcomes, run_study, save_png
+from sim.cli.studies import reported_outcomes, run_study
 from sim.outputs.files import atomic_write, file_hash, safe_name
 from sim.outputs.run_folder import RESULTS_ROOT
 from sim.outputs.vocabulary import format_difference
@@ -128,7 +128,9 @@ def _write_sensitivity(
     atomic_write(folder / "sensitivity.json", lambda p: p.write_text(text, encoding="utf-8"))
     if result.indices.empty:
         return
-    plot = gsa.plot_morris if settings.method == "morris" else gsa.plot_sobol
+    from sim.outputs.figures import plot_morris, plot_sobol, save_png  # the plotting stack loads only to draw
+
+    plot = plot_morris if settings.method == "morris" else plot_sobol
     figure = folder / f"{settings.method}.png"
     save_png(plot(result.indices, f"{study.name}: {_sample_text(settings, points, len(seeds))}")[0], figure)
     typer.echo(f"Indices: {folder / 'sensitivity.csv'}, {figure}")
@@ -224,7 +226,9 @@ def discover(
     atomic_write(folder / "boxes.csv", lambda p: limits.to_csv(p, index=False))
     atomic_write(folder / "peeling.csv", lambda p: trajectory.to_csv(p, index=False))
     condition = discovery.describe_condition(outcome, below, above)
-    save_png(discovery.plot_tradeoff(found, condition)[0], folder / "peeling.png")
+    from sim.outputs.figures import plot_tradeoff, save_png  # the plotting stack loads only to draw
+
+    save_png(plot_tradeoff(trajectory, condition)[0], folder / "peeling.png")
     _print_boxes(found, condition, int(y.sum()), len(y))
     if note:
         typer.echo(f"Note: {note}", err=True)

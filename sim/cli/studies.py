@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -171,7 +171,10 @@ def _report_differences(table: pd.DataFrame, by: str, reference: str, outcomes: 
     atomic_write(folder / "differences.csv", lambda p: diffs.to_csv(p, index=False))
     shown = pd.concat([diffs[diffs["outcome"] == o] for o in outcomes]) if outcomes else diffs.iloc[:0]
     _print_differences(shown, by, reference)
-    _plot_differences(shown, by, reference, folder / "differences.png")
+    if not shown.empty:
+        from sim.outputs.figures import plot_differences, save_png  # the plotting stack loads only to draw
+
+        save_png(plot_differences(shown, by, reference)[0], folder / "differences.png")
     typer.echo(f"Differences: {folder / 'differences.csv'}, {folder / 'differences.png'}")
 
 
@@ -227,50 +230,3 @@ def _print_sweep(table: pd.DataFrame, outcomes: list[str], experiments: int, rep
         column = means[name]
         out.add_row(name, *(format_value(name, v) for v in (column.min(), column.median(), column.max())))
     console().print(out)
-
-
-def _plot_differences(diffs: pd.DataFrame, by: str, reference: str, path: Path) -> None:
-    """One panel per outcome: each alternative's mean paired difference with its 95 % interval."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    outcomes = list(dict.fromkeys(diffs["outcome"]))
-    if not outcomes:
-        return
-    alternatives = list(dict.fromkeys(diffs[by]))
-    cols = min(3, len(outcomes))
-    rows = -(-len(outcomes) // cols)
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(4.2 * cols, 0.5 * len(alternatives) * rows + 1.6 * rows), squeeze=False
-    )
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
-        part = diffs[diffs["outcome"] == outcome].set_index(by).reindex(alternatives)
-        y = range(len(alternatives))
-        ax.errorbar(
-            part["difference"],
-            y,
-            xerr=[part["difference"] - part["low"], part["high"] - part["difference"]],
-            fmt="o",
-            color="tab:blue",
-            capsize=3,
-        )
-        ax.axvline(0, color="grey", lw=0.8, ls="--")
-        ax.set_yticks(list(y), alternatives if ax in axes[:, 0] else [""] * len(alternatives))
-        ax.invert_yaxis()
-        ax.set_title(outcome, fontsize=9)
-        ax.tick_params(labelsize=8)
-    for ax in list(axes.flat)[len(outcomes) :]:
-        ax.set_visible(False)
-    fig.suptitle(f"Paired difference against {reference} (mean, 95 % interval)", fontsize=10)
-    fig.tight_layout()
-    save_png(fig, path)
-
-
-def save_png(fig: Any, path: Path) -> None:
-    """Write a pyplot figure as a PNG atomically (150 dpi, for reports) and release it."""
-    import matplotlib.pyplot as plt
-
-    atomic_write(path, lambda p: fig.savefig(p, dpi=150, format="png"))
-    plt.close(fig)

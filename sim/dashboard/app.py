@@ -16,7 +16,7 @@ from typing import get_args
 import solara
 from solara.lab import use_task
 
-from sim.outputs.figures import plot_mentor_pool, plot_pairs_and_waiting, plot_placements
+from sim.outputs.figures import plot_funding_timeline, plot_mentor_pool, plot_pairs_and_waiting, plot_placements
 from sim.outputs.report import (
     COSTS,
     GROSS,
@@ -26,7 +26,6 @@ from sim.outputs.report import (
     funding_cliffs,
     headline,
     outcome_rows,
-    plot_funding_timeline,
 )
 from sim.replicates import RunResult, run
 from sim.scenario.loader import ScenarioError, load_scenario

@@ -1,17 +1,26 @@
-"""Standard figures of a run: median line and 90 % band across replicates, calendar months on the x axis.
+"""Every figure of mentorsim, with one contract: a function takes data and returns ``(fig, ax)``.
 
-Each ``plot_*`` function takes the run's timeseries (one row per replicate x month, see
-:mod:`sim.replicates`) and returns ``(fig, ax)``: ``ax`` is one Axes, or an array of Axes for figures with
-several panels. Figures are built on :class:`matplotlib.figure.Figure` directly (no pyplot, no global
-state): saving renders with the Agg backend, and Jupyter still shows a returned figure.
+``fig`` is a :class:`matplotlib.figure.Figure` built directly (no pyplot, no global state, no backend
+switch): :func:`save_png` writes it atomically (Agg renders it), and Jupyter shows a returned figure.
+``ax`` is one Axes, or an array of Axes for figures with several panels. Titles, legends and axis labels
+come from the outputs vocabulary (:mod:`sim.outputs.vocabulary`): its labels, its units, and percentage
+points for differences of shares.
+
+- A run (median line and 90 % band across replicates, calendar months on the x axis):
+  :func:`plot_placements`, :func:`plot_pairs_and_waiting`, :func:`plot_mentor_pool`, :func:`plot_funding`
+  (the PNGs of a run folder, :data:`PLOTS`), :func:`plot_funding_timeline` (the report and the dashboard);
+- studies: :func:`plot_differences` (``compare``, studies of designs), :func:`plot_sobol` and
+  :func:`plot_morris` (``sensitivity``), :func:`plot_tradeoff` (PRIM, ``discover``);
+- validation: :func:`plot_validation` (reported against simulated, ``mentorsim check --write-docs``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -20,11 +29,13 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
+from sim.outputs import vocabulary as vocab
+from sim.outputs.files import atomic_write
 from sim.replicates import INTERVAL
 
-PlotResult = tuple[Figure, Axes | np.ndarray]
+PlotResult = tuple[Figure, Axes | np.ndarray]  # the figure, and one Axes or an array of them
 
 PERCENT_WIDTH = round((INTERVAL[1] - INTERVAL[0]) * 100)  # 90: the band drawn around the median
 DPI = 150
@@ -32,27 +43,40 @@ STYLE = "whitegrid"
 CLOSED_COLOUR = "0.5"
 CLOSED_ALPHA = 0.3
 BAND_ALPHA = 0.25
+CLIFF_COLOUR = "tab:red"
+PANELS_PER_ROW = 3
+TITLE_WIDTH = 40  # characters per line of a panel title in the figures of studies
+
+
+class GrantEnd(Protocol):
+    """A grant end drawn on the funding timeline (e.g. :class:`sim.outputs.report.Cliff`)."""
+
+    month: str  # the grant's last month, YYYY-MM
+    grant: str  # its name
+
+
+def save_png(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
+    """Write a figure as a PNG, atomically (a temporary file renamed into place); return ``path``."""
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format="png"))
+
+
+# --- a run -------------------------------------------------------------------------------------------
 
 
 def plot_placements(timeseries: pd.DataFrame) -> PlotResult:
     """Placements of participants, their employed share next to the same people without the programme
     and the comparison group (gross), and the difference with and without the programme (net)."""
     data = _with_dates(timeseries)
-    data["net_effect"] = data["employed_share_participants"] - data["employed_share_participants_without_programme"]
     fig, axes = _figure(1, 3, figsize=(15, 4.8))
-    _bands(axes[0], data, {"placements": "Participants who found a job"})
-    _label(axes[0], "New jobs among participants each month", "people per month")
-    shares = {
-        "employed_share_participants": "Participants (with the programme)",
-        "employed_share_participants_without_programme": "Same people without the programme",
-        "employed_share_comparison": "Comparison group (not served)",
-    }
-    _bands(axes[1], data, shares, scale=100)
-    axes[1].yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
-    _label(axes[1], "Share in work (gross)", "share of people in work (%)")
-    _bands(axes[2], data, {"net_effect": "With minus without the programme"}, scale=100)
+    _panel(axes[0], data, ["placements"], "New jobs among participants each month")
+    shares = [
+        "employed_share_participants",
+        "employed_share_participants_without_programme",
+        "employed_share_comparison",
+    ]
+    _panel(axes[1], data, shares, "Share in work (gross)")
+    _panel(axes[2], data, ["net_effect_employed"], "Net effect on the share in work")
     axes[2].axhline(0, color="0.3", linewidth=0.8)
-    _label(axes[2], "Net effect on the share in work", "difference (percentage points)")
     return _finish(fig, axes, data, "Jobs and employment of participants")
 
 
@@ -60,8 +84,8 @@ def plot_pairs_and_waiting(timeseries: pd.DataFrame) -> PlotResult:
     """Active mentoring pairs and the waiting list."""
     data = _with_dates(timeseries)
     fig, ax = _figure(1, 1)
-    _bands(ax, data, {"active_pairs": "Active pairs", "waiting_list": "Waiting for a mentor"})
-    _label(ax, "Pairs meeting and applicants waiting for a mentor, at the end of each month", "pairs / people")
+    title = "Pairs meeting and applicants waiting for a mentor, at the end of each month"
+    _panel(ax, data, ["active_pairs", "waiting_list"], title)
     return _finish(fig, ax, data, "Mentoring pairs and waiting list")
 
 
@@ -69,10 +93,8 @@ def plot_mentor_pool(timeseries: pd.DataFrame) -> PlotResult:
     """Mentor pool and available mentors (top), champion employers (bottom)."""
     data = _with_dates(timeseries)
     fig, axes = _figure(2, 1, figsize=(10, 7), sharex=True, height_ratios=(2, 1))
-    _bands(axes[0], data, {"mentor_pool": "Mentors in the pool", "mentors_available": "Available (without a mentee)"})
-    _label(axes[0], "Volunteer mentors (end of month)", "mentors")
-    _bands(axes[1], data, {"champions": "Champion employers"})
-    _label(axes[1], "Employers engaged as champions (supply mentors, open doors)", "employers")
+    _panel(axes[0], data, ["mentor_pool", "mentors_available"], "Volunteer mentors (end of month)")
+    _panel(axes[1], data, ["champions"], "Employers engaged as champions (supply mentors, open doors)")
     return _finish(fig, axes, data, "Mentor pool and champion employers")
 
 
@@ -81,17 +103,32 @@ def plot_funding(timeseries: pd.DataFrame) -> PlotResult:
     data = _with_dates(timeseries)
     fig, axes = _figure(3, 1, figsize=(10, 9), sharex=True)
     panels = (
-        ("funding_month_eur", "Funding used", "Grant money the programme can use each month", "EUR per month"),
-        ("budget_remaining_eur", "Still to come", "Money still to come from the running grants", "EUR"),
-        ("coaches_fte", "Coaches", "Coaching staff", "full-time equivalents (FTE)"),
+        ("funding_month_eur", "Grant money the programme can use each month"),
+        ("budget_remaining_eur", "Money still to come from the running grants"),
+        ("coaches_fte", "Coaching staff"),
     )
-    for ax, (column, name, title, unit) in zip(axes, panels, strict=True):
-        _bands(ax, data, {column: name})
-        _label(ax, title, unit)
+    for ax, (name, title) in zip(axes, panels, strict=True):
+        _panel(ax, data, [name], title)
         _shade_closed_intake(ax, data)
-    for ax in axes[:2]:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     return _finish(fig, axes, data, "Funding and staff")
+
+
+def plot_funding_timeline(timeseries: pd.DataFrame, cliffs: Sequence[GrantEnd] = ()) -> PlotResult:
+    """Money per month and coaches, grey where intake was closed, dashed lines at the funding cliffs
+    (the first month after each grant end in ``cliffs``)."""
+    data = _with_dates(timeseries)
+    fig, axes = _figure(2, 1, figsize=(10, 6.5), sharex=True)
+    panels = (("funding_month_eur", "Grant money the programme can use each month"), ("coaches_fte", "Coaching staff"))
+    after = [(cliff, pd.Timestamp(cliff.month) + pd.offsets.MonthBegin(1)) for cliff in cliffs]
+    for ax, (name, title) in zip(axes, panels, strict=True):
+        _panel(ax, data, [name], title)
+        for _, when in after:
+            ax.axvline(when, color=CLIFF_COLOUR, linestyle="--", linewidth=1.2, label="Grant ends, not renewed at once")
+        _shade_closed_intake(ax, data)  # redraws the legend with the cliff line once
+    for cliff, when in after:
+        axes[0].annotate(cliff.grant, (when, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
+                         textcoords="offset points", color=CLIFF_COLOUR, fontsize="small")  # fmt: skip
+    return _finish(fig, axes, data, "Funding timeline and cliffs")
 
 
 PLOTS: dict[str, Callable[[pd.DataFrame], PlotResult]] = {
@@ -104,16 +141,169 @@ PLOTS: dict[str, Callable[[pd.DataFrame], PlotResult]] = {
 
 def save_standard_plots(timeseries: pd.DataFrame, out_dir: Path) -> list[Path]:
     """Draw every standard figure and save it as PNG in ``out_dir``; return the files written."""
-    paths = []
-    for name, plot in PLOTS.items():
-        fig, _ = plot(timeseries)
-        path = Path(out_dir) / name
-        fig.savefig(path, dpi=DPI, format="png")
-        paths.append(path)
-    return paths
+    return [save_png(plot(timeseries)[0], Path(out_dir) / name) for name, plot in PLOTS.items()]
 
 
-# --- helpers ---------------------------------------------------------------------------------------
+# --- studies -----------------------------------------------------------------------------------------
+
+
+def plot_differences(diffs: pd.DataFrame, by: str, reference: str) -> PlotResult:
+    """One panel per outcome: each alternative's mean paired difference against ``reference`` with its 95 %
+    interval (the table of :func:`sim.studies.experiments.paired_differences`; differences of shares in pp)."""
+    outcomes = list(dict.fromkeys(diffs["outcome"]))
+    alternatives = list(dict.fromkeys(diffs[by]))
+    fig, axes = _panels(len(outcomes), 4.2, 0.5 * len(alternatives) + 1.6)
+    y = np.arange(len(alternatives))
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        part = diffs[diffs["outcome"] == outcome].set_index(by).reindex(alternatives)
+        times = vocab.scale(outcome, difference=True)
+        mean, low, high = (part[c].to_numpy(dtype=float) * times for c in ("difference", "low", "high"))
+        ax.errorbar(mean, y, xerr=[mean - low, high - mean], fmt="o", color="tab:blue", capsize=3)
+        ax.axvline(0, color="grey", lw=0.8, ls="--")
+        ax.set_yticks(y, alternatives if ax in axes[:, 0] else [""] * len(alternatives))
+        ax.invert_yaxis()
+        ax.set_title(_wrapped(vocab.label(outcome)), fontsize=9)
+        ax.set_xlabel(vocab.axis_label(outcome, difference=True), fontsize=8)
+        ax.tick_params(labelsize=8)
+    fig.suptitle(f"Paired difference against {reference} (mean, 95 % interval)", fontsize=10)
+    return fig, axes
+
+
+def parameter_labels(names: Sequence[str]) -> dict[str, str]:
+    """Short labels of parameter paths: the last part of each (the full path where two would look the same)."""
+    last = [n.rsplit(".", 1)[-1] for n in names]
+    return {n: (s if last.count(s) == 1 else n) for n, s in zip(names, last, strict=True)}
+
+
+def plot_sobol(indices: pd.DataFrame, title: str = "") -> PlotResult:
+    """One panel per outcome: S1 and ST of every parameter with their 95 % bootstrap intervals (the tidy
+    indices of :func:`sim.studies.sensitivity.analyse`)."""
+    with study_style():  # seaborn's look for these figures only, not globally
+        data = indices[indices["index"].isin(["S1", "ST"])]
+        outcomes = list(dict.fromkeys(data["outcome"]))
+        names = list(dict.fromkeys(data["parameter"]))
+        short = parameter_labels(names)
+        fig, axes = _panels(len(outcomes), 4.6, 0.35 * len(names) + 1.2)
+        for ax, outcome in zip(axes.flat, outcomes, strict=False):
+            part = data[data["outcome"] == outcome].assign(label=lambda d: d["parameter"].map(short))
+            sns.barplot(
+                part, x="value", y="label", hue="index", hue_order=["S1", "ST"], order=[short[n] for n in names],
+                orient="h", errorbar=None, ax=ax, palette=["#4c72b0", "#dd8452"],
+            )  # fmt: skip
+            for container, index in zip(ax.containers, ["S1", "ST"], strict=False):
+                values = part[part["index"] == index].set_index("parameter").reindex(names)
+                centres = [bar.get_y() + bar.get_height() / 2 for bar in container]
+                ax.errorbar(
+                    values["value"], centres, xerr=values["conf"], fmt="none", ecolor="black", capsize=2, lw=0.8
+                )
+            ax.axvline(0, color="grey", lw=0.8)
+            ax.set(title=_wrapped(vocab.label(outcome)), xlabel="Sobol index (95 % bootstrap interval)", ylabel="")
+            ax.legend(title="", fontsize=7, loc="best")
+        fig.suptitle(title or "Sobol indices: first order (S1) and total (ST)", fontsize=10)
+        return fig, axes
+
+
+def plot_morris(indices: pd.DataFrame, title: str = "") -> PlotResult:
+    """One panel per outcome: the mu*-sigma plane, one marker per parameter (legend) with mu*'s interval,
+    in the outcome's units (a change of a share in pp).
+
+    Parameters far right matter; above the line sigma = mu* they act non-linearly or through
+    interactions (Morris 1991; Campolongo et al. 2007). Points away from the origin (mu* above
+    a tenth of the panel's largest) are also labelled on the plot."""
+    with study_style():  # seaborn's look for these figures only, not globally
+        wide = indices.pivot_table(
+            index=["outcome", "parameter"], columns="index", values=["value", "conf"], sort=False
+        )
+        outcomes = list(dict.fromkeys(indices["outcome"]))
+        short = parameter_labels(list(dict.fromkeys(indices["parameter"])))
+        order = list(short.values())
+        fig, axes = _panels(len(outcomes), 4.6, 3.6)
+        for ax, outcome in zip(axes.flat, outcomes, strict=False):
+            part = wide.loc[outcome] * vocab.scale(outcome, difference=True)
+            mu, sigma, conf = part[("value", "mu_star")], part[("value", "sigma")], part[("conf", "mu_star")]
+            points = pd.DataFrame({"mu*": mu, "sigma": sigma, "parameter": [short[n] for n in part.index]})
+            ax.errorbar(mu, sigma, xerr=conf, fmt="none", ecolor="grey", capsize=2, lw=0.8, zorder=2)
+            sns.scatterplot(
+                points, x="mu*", y="sigma", hue="parameter", style="parameter", hue_order=order, style_order=order,
+                s=50, ax=ax, zorder=3, legend=ax is axes.flat[0],
+            )  # fmt: skip
+            top = float(max((mu + conf).max(), sigma.max(), 1e-12)) * 1.1
+            ax.plot([0, top], [0, top], color="grey", ls="--", lw=0.8, label="sigma = mu*")
+            for row in points.itertuples(index=False):
+                if row[0] > 0.1 * mu.max():
+                    ax.annotate(
+                        row.parameter, (row[0], row.sigma), xytext=(4, 3), textcoords="offset points", fontsize=7
+                    )
+            unit = vocab.unit(outcome, difference=True)  # mu* and sigma are changes of the outcome
+            ax.set(
+                title=_wrapped(vocab.label(outcome)), xlim=(0, top), ylim=(0, top),
+                xlabel=f"mu* (mean |elementary effect|{', ' + unit if unit else ''})",
+                ylabel=f"sigma ({unit})" if unit else "sigma",
+            )  # fmt: skip
+        handles, texts = axes.flat[0].get_legend_handles_labels()
+        axes.flat[0].get_legend().remove()
+        fig.legend(handles, texts, loc="outside lower center", ncol=min(4, len(texts)), fontsize=7, frameon=False)
+        fig.suptitle(title or "Morris screening: mu* against sigma", fontsize=10)
+        return fig, axes
+
+
+def plot_tradeoff(trajectory: pd.DataFrame, condition: str = "") -> PlotResult:
+    """One panel per PRIM box: coverage against density on the peeling trajectory, coloured by the number of
+    restricted dimensions, the chosen entry ringed (the ``peeling.csv`` table of ``mentorsim discover``:
+    columns ``box``, ``id``, ``coverage``, ``density``, ``res_dim``, ``chosen``)."""
+    with study_style():  # seaborn's look for these figures only, not globally
+        boxes = list(dict.fromkeys(trajectory["box"]))
+        fig, axes = _figure(1, len(boxes), figsize=(5.2 * len(boxes), 4.4), squeeze=False)
+        for ax, box in zip(axes.flat, boxes, strict=True):
+            t = trajectory[trajectory["box"] == box].astype({"res_dim": int})
+            ax.plot(t["coverage"], t["density"], color="lightgrey", lw=0.8, zorder=1)
+            sns.scatterplot(t, x="coverage", y="density", hue="res_dim", palette="viridis", s=30, ax=ax, zorder=2)
+            pick = t[t["chosen"].astype(bool)]
+            ax.scatter(pick["coverage"], pick["density"], s=160, facecolors="none", edgecolors="red", lw=1.5, zorder=3)
+            ax.annotate(
+                f"chosen: entry {int(pick['id'].iloc[0])}", (float(pick["coverage"].iloc[0]), float(pick["density"].iloc[0])),
+                xytext=(8, -12), textcoords="offset points", fontsize=8, color="red",
+            )  # fmt: skip
+            ax.set(xlim=(0, 1.05), ylim=(0, 1.05), xlabel="coverage", ylabel="density", title=f"Box {box}")
+            ax.legend(title="restricted dims", fontsize=7, title_fontsize=7, loc="lower left")
+        fig.suptitle(f"PRIM peeling trajectory{': ' + condition if condition else ''}", fontsize=10)
+        return fig, axes
+
+
+# --- validation --------------------------------------------------------------------------------------
+
+
+def plot_validation(table: pd.DataFrame) -> PlotResult:
+    """Reported (x) against simulated mean (y, 90 % interval as a bar) of every target, shares and the others
+    in two panels (the table of :func:`sim.studies.validation.check`; ``target`` starts with the column)."""
+    outcomes = table["target"].str.split(" [", n=1, regex=False).str[0]
+    shares = outcomes.map(lambda name: vocab.kind_of(name) in ("share", "pp")).astype(bool)
+    fig, axes = _figure(1, 2, figsize=(11, 5))
+    for ax, part, title, log in ((axes[0], table[shares], "shares", False), (axes[1], table[~shares], "counts and money", True)):  # fmt: skip
+        for r in part.itertuples():
+            colour = "tab:green" if r.within else "tab:red"
+            yerr = [[max(r.simulated - r.low, 0)], [max(r.high - r.simulated, 0)]]
+            ax.errorbar(r.reported, r.simulated, yerr=yerr, xerr=r.tolerance, fmt="o", color=colour, capsize=3)
+            label = f"{r.programme}: {vocab.label(r.target.split(' [')[0])}"
+            ax.annotate(label, (r.reported, r.simulated), fontsize=6, xytext=(4, 2), textcoords="offset points")
+        if len(part):
+            low = min(part["reported"].min(), part["low"].min())
+            high = max(part["reported"].max(), part["high"].max())
+            ax.plot([low, high], [low, high], color="grey", lw=0.8, ls="--")
+        if log and len(part) and (part[["reported", "low"]] > 0).all().all():
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+        if not log:
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set(
+            title=title, xlabel="reported (bar: tolerance)", ylabel=f"simulated mean (bar: {PERCENT_WIDTH} % interval)"
+        )
+    fig.suptitle("Reported vs simulated (green: within tolerance, red: not)")
+    return fig, axes
+
+
+# --- helpers -----------------------------------------------------------------------------------------
 
 
 @contextmanager
@@ -132,12 +322,46 @@ def _with_dates(timeseries: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def _figure(rows: int, cols: int, figsize: tuple[float, float] = (10, 5), **subplots: Any) -> PlotResult:
-    """A constrained-layout figure with seaborn's white grid style; ``subplots`` go to ``Figure.subplots``."""
+def _figure(rows: int, cols: int, figsize: tuple[float, float] = (10, 5), **subplots: Any) -> tuple[Figure, Any]:
+    """A constrained-layout figure with seaborn's white grid style; ``subplots`` go to ``Figure.subplots``
+    (the Axes are one Axes or an array of them, as ``Figure.subplots`` gives them)."""
     fig = Figure(figsize=figsize, layout="constrained")
     with sns.axes_style(STYLE):
         axes = fig.subplots(rows, cols, **subplots)
     return fig, axes
+
+
+def _panels(count: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
+    """A figure with one panel per item, at most :data:`PANELS_PER_ROW` per row (a 2-d array of Axes; the
+    panels left over are hidden)."""
+    cols = max(1, min(PANELS_PER_ROW, count))
+    rows = max(1, -(-count // cols))
+    fig, axes = _figure(rows, cols, figsize=(width * cols, height * rows + 0.8), squeeze=False)
+    for ax in axes.flat[count:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def _wrapped(title: str, width: int = TITLE_WIDTH) -> str:
+    """A panel title on as many lines of at most ``width`` characters as it needs."""
+    return textwrap.fill(title, width)
+
+
+def _panel(ax: Axes, data: pd.DataFrame, names: Sequence[str], title: str) -> None:
+    """Median and 90 % band of the series ``names`` (one kind), legend labels and y axis from the vocabulary;
+    a derived series (:data:`sim.outputs.vocabulary.DERIVED_SERIES`) is computed into ``data`` first."""
+    for name in names:
+        if name not in data and name in vocab.DERIVED_SERIES:
+            data[name] = vocab.DERIVED_SERIES[name](data)
+    kind = vocab.kind_of(names[0])
+    _bands(ax, data, {name: vocab.label(name) for name in names}, scale=vocab.scale(names[0]))
+    ax.set_title(title)
+    ax.set_ylabel(" / ".join(dict.fromkeys(vocab.axis_label(name) for name in names)))
+    ax.set_xlabel("")
+    if kind == "share":
+        ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    elif kind == "eur":
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))  # thousands separators on money
 
 
 def _bands(ax: Axes, data: pd.DataFrame, series: dict[str, str], scale: float = 1.0) -> None:
@@ -152,12 +376,6 @@ def _bands(ax: Axes, data: pd.DataFrame, series: dict[str, str], scale: float = 
         ax.fill_between(median.index, low[column], high[column], color=colour, alpha=BAND_ALPHA, linewidth=0)
         ax.plot(median.index, median[column], color=colour, label=series[column])
     ax.legend(loc="best", fontsize="small")
-
-
-def _label(ax: Axes, title: str, unit: str) -> None:
-    ax.set_title(title)
-    ax.set_ylabel(unit)
-    ax.set_xlabel("")
 
 
 def _shade_closed_intake(ax: Axes, data: pd.DataFrame) -> None:
@@ -177,7 +395,7 @@ def _shade_closed_intake(ax: Axes, data: pd.DataFrame) -> None:
     ax.legend([*handles, patch], [*labels, patch.get_label()], loc="best", fontsize="small")
 
 
-def _finish(fig: Figure, ax: Axes | np.ndarray, data: pd.DataFrame, title: str) -> PlotResult:
+def _finish(fig: Figure, ax: Any, data: pd.DataFrame, title: str) -> PlotResult:
     """Title, date axis and a note on what the line and band show."""
     replicates = data["replicate"].nunique()
     fig.suptitle(title, fontsize="x-large")

@@ -22,7 +22,7 @@ def partial_path(path: str | Path) -> Path:
     return path.with_name(f".{path.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` for a temporary file next to ``path``, fsync it, then rename it to ``path``.
 
     ``tmp`` does not end like ``path``: a writer that guesses the format from the name needs it given

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 import pandas as pd
@@ -36,9 +36,6 @@ from sim.replicates import INTERVAL, RunResult, summarise
 from sim.scenario.loader import ScenarioError, load_scenario, scenario_hash
 from sim.scenario.paths import flatten, value_at
 from sim.scenario.schema import Scenario, parameter_records
-
-if TYPE_CHECKING:
-    from sim.outputs.figures import PlotResult
 
 RUN_FILES = ("manifest.json", "summary.csv", "outcomes.csv", "timeseries.parquet", "scenario.resolved.yaml")
 REPORT_NAME = "report.html"
@@ -290,31 +287,6 @@ def funding_cliffs(run: RunFolder) -> list[Cliff]:
     return cliffs
 
 
-def plot_funding_timeline(timeseries: pd.DataFrame, cliffs: list[Cliff]) -> PlotResult:
-    """Money per month and coaches, grey where intake was closed, dashed lines at the funding cliffs."""
-    from sim.outputs.figures import _bands, _figure, _finish, _label, _shade_closed_intake, _with_dates
-
-    data = _with_dates(timeseries)
-    fig, axes = _figure(2, 1, figsize=(10, 6.5), sharex=True)
-    panels = (
-        ("funding_month_eur", "Funding used", "Grant money the programme can use each month", "EUR per month"),
-        ("coaches_fte", "Coaches", "Coaching staff", "full-time equivalents (FTE)"),
-    )
-    for ax, (column, name, title, unit) in zip(axes, panels, strict=True):
-        _bands(ax, data, {column: name})
-        _label(ax, title, unit)
-        for cliff in cliffs:
-            when = pd.Timestamp(cliff.month) + pd.offsets.MonthBegin(1)  # the first month after the grant
-            ax.axvline(when, color="tab:red", linestyle="--", linewidth=1.2, label="Grant ends, not renewed at once")
-        _shade_closed_intake(ax, data)  # redraws the legend with the cliff line once
-    axes[0].yaxis.set_major_formatter(_thousands())
-    for cliff in cliffs:
-        when = pd.Timestamp(cliff.month) + pd.offsets.MonthBegin(1)
-        axes[0].annotate(cliff.grant, (when, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                         textcoords="offset points", color="tab:red", fontsize="small")  # fmt: skip
-    return _finish(fig, axes, data, "Funding timeline and cliffs")
-
-
 def compare_runs(run: RunFolder, baseline: RunFolder) -> dict[str, Any]:
     """Parameters that differ and the outcome differences (paired by seed when both runs used the same seeds)."""
     ours, theirs = flatten(run.resolved), flatten(baseline.resolved)
@@ -410,7 +382,7 @@ def _grants(scenario: Scenario) -> list[dict[str, str]]:
 
 def _figures(run: RunFolder, cliffs: list[Cliff]) -> list[dict[str, str]]:
     """The figures as data URIs: outcomes first, then capacity, then the funding timeline."""
-    from sim.outputs.figures import plot_mentor_pool, plot_pairs_and_waiting, plot_placements
+    from sim.outputs.figures import plot_funding_timeline, plot_mentor_pool, plot_pairs_and_waiting, plot_placements
 
     plots = (
         ("Jobs and employment, gross and net", plot_placements(run.timeseries)),
@@ -428,12 +400,6 @@ def _data_uri(fig: Any) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _thousands() -> Any:
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda v, _: f"{v:,.0f}")
 
 
 def _path_order(ours: dict[str, Any], theirs: dict[str, Any]) -> Any:

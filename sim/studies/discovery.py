@@ -17,8 +17,9 @@ The pure steps of ``mentorsim discover`` (Bryant & Lempert 2010, Technol. Foreca
    coverage whose density is at least** ``min_density`` (ties: fewer restricted dimensions), the
    usual choice in the ema_workbench tutorials; if no box reaches it, the densest box (and the
    caption says so). A further box is looked for among the experiments outside the chosen ones.
-4. :func:`plot_tradeoff`: coverage against density of every box on the trajectory, coloured by the
-   number of restricted dimensions, the chosen box ringed.
+4. The figure, :func:`sim.outputs.figures.plot_tradeoff`: coverage against density of every box on the
+   trajectory (the boxes' ``trajectory`` tables, concatenated), coloured by the number of restricted
+   dimensions, the chosen box ringed.
 
 Coverage: the share of all cases of interest that are inside the box; density: the share of the
 experiments inside the box that are cases of interest; mass: the share of all experiments inside
@@ -213,32 +214,3 @@ def _limits(
         shown = ", ".join(f"{q:.2g}" for q in (qp_low, qp_high) if not np.isnan(q)) or "n/a"
         rows.append(row | {"qp_low": qp_low, "qp_high": qp_high, "qp": shown})
     return pd.DataFrame(rows, columns=LIMIT_COLUMNS)
-
-
-def plot_tradeoff(boxes: list[Box], condition: str = "") -> tuple[Any, np.ndarray]:
-    """One panel per box: coverage against density on the peeling trajectory, coloured by restricted dimensions."""
-    import matplotlib
-
-    from sim.outputs.figures import study_style
-
-    with study_style():  # seaborn's look for these figures only, not globally
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import seaborn as sns
-
-        fig, axes = plt.subplots(1, len(boxes), figsize=(5.2 * len(boxes), 4.4), squeeze=False)
-        for ax, box in zip(axes.flat, boxes, strict=True):
-            t = box.trajectory.astype({"res_dim": int})
-            ax.plot(t["coverage"], t["density"], color="lightgrey", lw=0.8, zorder=1)
-            sns.scatterplot(t, x="coverage", y="density", hue="res_dim", palette="viridis", s=30, ax=ax, zorder=2)
-            pick = t[t["chosen"]]
-            ax.scatter(pick["coverage"], pick["density"], s=160, facecolors="none", edgecolors="red", lw=1.5, zorder=3)
-            ax.annotate(
-                f"chosen: entry {box.chosen}", (float(pick["coverage"].iloc[0]), float(pick["density"].iloc[0])),
-                xytext=(8, -12), textcoords="offset points", fontsize=8, color="red",
-            )  # fmt: skip
-            ax.set(xlim=(0, 1.05), ylim=(0, 1.05), xlabel="coverage", ylabel="density", title=f"Box {box.number}")
-            ax.legend(title="restricted dims", fontsize=7, title_fontsize=7, loc="lower left")
-        fig.suptitle(f"PRIM peeling trajectory{': ' + condition if condition else ''}", fontsize=10)
-        fig.tight_layout()
-        return fig, axes

@@ -16,7 +16,8 @@ The pure steps of ``mentorsim sensitivity`` (:mod:`sim.cli.analysis` runs them t
    optionally ``S2``, with bootstrap intervals at ``CONFIDENCE``) or ``SALib.analyze.morris``
    (``mu_star`` with its bootstrap interval, ``sigma``, ``mu``); the bootstrap has a fixed seed,
    so the same runs always give the same indices.
-4. :func:`stability_warnings`: the rule below; :func:`plot_sobol`, :func:`plot_morris`: figures.
+4. :func:`stability_warnings`: the rule below. The figures are :func:`sim.outputs.figures.plot_sobol` and
+   :func:`sim.outputs.figures.plot_morris`.
 
 **Discrete factors.** Sobol and Morris assume continuous inputs. A categorical, boolean or integer
 parameter is a step function of its unit-interval coordinate, so its indices are approximate: they
@@ -191,103 +192,3 @@ def _wide_intervals(group: pd.DataFrame, method: str) -> list[str]:
         mu = group[group["index"].isin(["S1", "ST"])]
         limit = MAX_HALF_WIDTH
     return [f"{r.index}({r.parameter})" for r in mu.itertuples(index=False) if r.conf > limit]
-
-
-# --- figures -------------------------------------------------------------------------------------
-
-
-def labels(names: Sequence[str]) -> dict[str, str]:
-    """Short labels: the last part of each path (the full path where two would look the same)."""
-    last = [n.rsplit(".", 1)[-1] for n in names]
-    return {n: (s if last.count(s) == 1 else n) for n, s in zip(names, last, strict=True)}
-
-
-def _panels(count: int, height: float) -> tuple[Any, np.ndarray]:
-    """A seaborn-styled figure with one panel per outcome (at most 3 per row)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    cols = min(3, count)
-    rows = -(-count // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, height * rows + 0.8), squeeze=False)
-    for ax in axes.flat[count:]:
-        ax.set_visible(False)
-    return fig, axes
-
-
-def plot_sobol(indices: pd.DataFrame, title: str = "") -> tuple[Any, np.ndarray]:
-    """One panel per outcome: S1 and ST of every parameter with their 95 % bootstrap intervals."""
-    import seaborn as sns
-
-    from sim.outputs.figures import study_style
-
-    with study_style():  # seaborn's look for these figures only, not globally
-        data = indices[indices["index"].isin(["S1", "ST"])]
-        outcomes = list(dict.fromkeys(data["outcome"]))
-        names = list(dict.fromkeys(data["parameter"]))
-        short = labels(names)
-        fig, axes = _panels(len(outcomes), 0.35 * len(names) + 1.2)
-        for ax, outcome in zip(axes.flat, outcomes, strict=False):
-            part = data[data["outcome"] == outcome].assign(label=lambda d: d["parameter"].map(short))
-            sns.barplot(
-                part, x="value", y="label", hue="index", hue_order=["S1", "ST"], order=[short[n] for n in names],
-                orient="h", errorbar=None, ax=ax, palette=["#4c72b0", "#dd8452"],
-            )  # fmt: skip
-            for container, index in zip(ax.containers, ["S1", "ST"], strict=False):
-                values = part[part["index"] == index].set_index("parameter").reindex(names)
-                centres = [bar.get_y() + bar.get_height() / 2 for bar in container]
-                ax.errorbar(
-                    values["value"], centres, xerr=values["conf"], fmt="none", ecolor="black", capsize=2, lw=0.8
-                )
-            ax.axvline(0, color="grey", lw=0.8)
-            ax.set(title=outcome, xlabel="Sobol index (95 % bootstrap interval)", ylabel="")
-            ax.legend(title="", fontsize=7, loc="best")
-        fig.suptitle(title or "Sobol indices: first order (S1) and total (ST)", fontsize=10)
-        fig.tight_layout()
-        return fig, axes
-
-
-def plot_morris(indices: pd.DataFrame, title: str = "") -> tuple[Any, np.ndarray]:
-    """One panel per outcome: the mu*-sigma plane, one marker per parameter (legend) with mu*'s interval.
-
-    Parameters far right matter; above the line sigma = mu* they act non-linearly or through
-    interactions (Morris 1991; Campolongo et al. 2007). Points away from the origin (mu* above
-    a tenth of the panel's largest) are also labelled on the plot."""
-    import seaborn as sns
-
-    from sim.outputs.figures import study_style
-
-    with study_style():  # seaborn's look for these figures only, not globally
-        wide = indices.pivot_table(
-            index=["outcome", "parameter"], columns="index", values=["value", "conf"], sort=False
-        )
-        outcomes = list(dict.fromkeys(indices["outcome"]))
-        names = list(dict.fromkeys(indices["parameter"]))
-        short = labels(names)
-        order = [short[n] for n in names]
-        fig, axes = _panels(len(outcomes), 3.6)
-        for ax, outcome in zip(axes.flat, outcomes, strict=False):
-            part = wide.loc[outcome]
-            mu, sigma, conf = part[("value", "mu_star")], part[("value", "sigma")], part[("conf", "mu_star")]
-            points = pd.DataFrame({"mu*": mu, "sigma": sigma, "parameter": [short[n] for n in part.index]})
-            ax.errorbar(mu, sigma, xerr=conf, fmt="none", ecolor="grey", capsize=2, lw=0.8, zorder=2)
-            sns.scatterplot(
-                points, x="mu*", y="sigma", hue="parameter", style="parameter", hue_order=order, style_order=order,
-                s=50, ax=ax, zorder=3, legend=ax is axes.flat[0],
-            )  # fmt: skip
-            top = float(max((mu + conf).max(), sigma.max(), 1e-12)) * 1.1
-            ax.plot([0, top], [0, top], color="grey", ls="--", lw=0.8, label="sigma = mu*")
-            for row in points.itertuples(index=False):
-                if row[0] > 0.1 * mu.max():
-                    ax.annotate(
-                        row.parameter, (row[0], row.sigma), xytext=(4, 3), textcoords="offset points", fontsize=7
-                    )
-            ax.set(title=outcome, xlabel="mu* (mean |elementary effect|)", ylabel="sigma", xlim=(0, top), ylim=(0, top))
-        handles, texts = axes.flat[0].get_legend_handles_labels()
-        axes.flat[0].get_legend().remove()
-        fig.legend(handles, texts, loc="lower center", ncol=min(4, len(texts)), fontsize=7, frameon=False)
-        fig.suptitle(title or "Morris screening: mu* against sigma", fontsize=10)
-        fig.tight_layout(rect=(0, 0.04 + 0.03 * (len(texts) // 4), 1, 1))
-        return fig, axes

@@ -270,47 +270,14 @@ generated part is written by hand.
 """
 
 
-def plot(table: pd.DataFrame, path: Path) -> None:
-    """Reported (x) vs simulated mean (y, 90 % interval as a bar), shares and counts in two panels."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    shares = table["reported"].abs() <= 1
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5))
-    for ax, part, title, log in ((axes[0], table[shares], "shares", False), (axes[1], table[~shares], "counts", True)):
-        for r in part.itertuples():
-            colour = "tab:green" if r.within else "tab:red"
-            yerr = [[max(r.simulated - r.low, 0)], [max(r.high - r.simulated, 0)]]
-            ax.errorbar(r.reported, r.simulated, yerr=yerr, xerr=r.tolerance, fmt="o", color=colour, capsize=3)
-            ax.annotate(
-                f"{r.programme}: {r.target.split(' [')[0]}",
-                (r.reported, r.simulated),
-                fontsize=6,
-                xytext=(4, 2),
-                textcoords="offset points",
-            )
-        if len(part):
-            low = min(part["reported"].min(), part["low"].min())
-            high = max(part["reported"].max(), part["high"].max())
-            ax.plot([low, high], [low, high], color="grey", lw=0.8, ls="--")
-        if log and len(part) and (part[["reported", "low"]] > 0).all().all():
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-        ax.set(title=title, xlabel="reported (bar: tolerance)", ylabel="simulated mean (bar: 90 % interval)")
-    fig.suptitle("Reported vs simulated (green: within tolerance, red: not)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-
-
 def write_docs(
     table: pd.DataFrame, docs: Path, replicates: int, markdown: Callable[[list[dict[str, str]]], str]
 ) -> Path:
     """Write the table and the plot into ``docs/validation.md`` (between the markers; the rest is kept)."""
+    from sim.outputs.figures import plot_validation, save_png  # the plotting stack loads only to draw
+
     docs.mkdir(parents=True, exist_ok=True)
-    plot(table, docs / "validation.png")
+    save_png(plot_validation(table)[0], docs / "validation.png")
     generated = "\n".join(
         [
             START,

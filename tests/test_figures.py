@@ -1,0 +1,139 @@
+"""sim.outputs.figures: every figure takes data and returns (fig, ax) on a Figure object, with no pyplot state
+and no backend switch; labels, units and pp for differences come from the vocabulary; save_png is atomic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from sim.outputs import figures
+from sim.outputs import vocabulary as v
+from sim.outputs.report import Cliff
+from sim.replicates import RunResult, run
+from sim.scenario.loader import load_scenario
+
+BASE = Path(__file__).resolve().parents[1] / "scenarios" / "base.yaml"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def result() -> RunResult:
+    """A small run whose grant ends inside the horizon (intake closes: a cliff)."""
+    return run(load_scenario(BASE, ["population.size=1000", "months=24", "funding.grants.0.end=2014-12"]), 2)
+
+
+def diffs() -> pd.DataFrame:
+    """A paired-differences table (as sim.studies.experiments.paired_differences writes it)."""
+    rows = []
+    for outcome, d in (("employed_6m_share", 0.03), ("cost_per_net_placement_eur", -1500.0)):
+        for design in ("a", "b"):
+            rows.append(
+                {"design": design, "outcome": outcome, "difference": d, "low": d - abs(d) / 2, "high": d + abs(d) / 2}
+            )
+    return pd.DataFrame(rows)
+
+
+def indices(method: str) -> pd.DataFrame:
+    """Tidy indices (as sim.studies.sensitivity.analyse writes them) of two outcomes and two parameters."""
+    rows = []
+    for outcome in ("dropout_share", "net_placements"):
+        for parameter in ("programme.follow_up.intensity", "labour_market.job_finding_rate"):
+            names = ("mu_star", "sigma", "mu") if method == "morris" else ("S1", "ST")
+            for k, index in enumerate(names):
+                value = 0.02 * (k + 1)
+                rows.append([outcome, parameter, index, value, 0.005, value - 0.005, value + 0.005])
+    return pd.DataFrame(rows, columns=["outcome", "parameter", "index", "value", "conf", "conf_low", "conf_high"])
+
+
+def trajectory() -> pd.DataFrame:
+    t = pd.DataFrame({"id": range(5), "coverage": np.linspace(1, 0.4, 5), "density": np.linspace(0.3, 0.9, 5)})
+    return t.assign(box=1, mass=0.5, res_dim=[0, 1, 1, 2, 2], n=10, k=3, chosen=[False, False, False, True, False])
+
+
+def validation_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"programme": "p", "target": "employed_end_share [cohort 2014-01..2014-06]", "reported": 0.4,
+             "simulated": 0.38, "low": 0.33, "high": 0.42, "tolerance": 0.05, "within": True},
+            {"programme": "p", "target": "enrolled", "reported": 300.0, "simulated": 250.0, "low": 230.0,
+             "high": 270.0, "tolerance": 30.0, "within": False},
+        ]
+    )  # fmt: skip
+
+
+def all_figures(result: RunResult) -> dict[str, figures.PlotResult]:
+    cliffs = [Cliff("2014-12", "ESF 2014-2020", 2, 2)]
+    return {
+        **{name: plot(result.timeseries) for name, plot in figures.PLOTS.items()},
+        "funding_timeline": figures.plot_funding_timeline(result.timeseries, cliffs),
+        "differences": figures.plot_differences(diffs(), "design", "base"),
+        "sobol": figures.plot_sobol(indices("sobol"), "Sobol"),
+        "morris": figures.plot_morris(indices("morris"), "Morris"),
+        "tradeoff": figures.plot_tradeoff(trajectory(), "net_placements < 20"),
+        "validation": figures.plot_validation(validation_table()),
+    }
+
+
+def test_every_figure_is_a_figure_object_without_pyplot_state(result: RunResult, tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    backend = matplotlib.get_backend()
+    before = plt.get_fignums()
+    made = all_figures(result)
+    for name, (fig, ax) in made.items():
+        assert isinstance(fig, Figure), name
+        visible = [a for a in np.atleast_1d(ax).flat if a.get_visible()]
+        assert visible and all(a.get_title() for a in visible), name
+        assert figures.save_png(fig, tmp_path / f"{name}.png").read_bytes().startswith(PNG)
+    assert plt.get_fignums() == before, "no figure is registered with pyplot"
+    assert matplotlib.get_backend() == backend, "no backend switch"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}.png" for n in made)  # nothing left over
+
+
+def test_run_figures_label_series_and_axes_from_the_vocabulary(result: RunResult) -> None:
+    _, axes = figures.plot_placements(result.timeseries)
+    legend = [t.get_text() for t in axes[1].get_legend().get_texts()]
+    assert legend == [v.label("employed_share_participants"),
+                      v.label("employed_share_participants_without_programme"),
+                      v.label("employed_share_comparison")]  # fmt: skip
+    assert axes[0].get_ylabel() == v.axis_label("placements") == "people per month"
+    assert axes[2].get_ylabel() == "percentage points (pp)"
+    net = axes[2].lines[0].get_ydata()
+    assert np.nanmax(np.abs(net)) > 0.5, "the net effect is drawn in percentage points, not as a fraction"
+    _, funding = figures.plot_funding(result.timeseries)
+    assert [a.get_ylabel() for a in funding] == ["EUR per month", "EUR", "full-time equivalents (FTE)"]
+
+
+def test_funding_timeline_marks_the_cliffs(result: RunResult) -> None:
+    _, axes = figures.plot_funding_timeline(result.timeseries, [Cliff("2014-12", "ESF 2014-2020", 2, 2)])
+    assert "ESF 2014-2020" in [t.get_text() for t in axes[0].texts]
+    assert "Grant ends, not renewed at once" in [t.get_text() for t in axes[0].get_legend().get_texts()]
+
+
+def test_differences_of_shares_are_drawn_in_pp() -> None:
+    _, axes = figures.plot_differences(diffs(), "design", "base")
+    share, money = axes.flat[0], axes.flat[1]
+    assert share.get_title() == v.label("employed_6m_share") and share.get_xlabel() == "difference (pp)"
+    assert money.get_title() == v.label("cost_per_net_placement_eur") and money.get_xlabel() == "difference (EUR)"
+    assert share.lines[0].get_xdata() == pytest.approx([3.0, 3.0])  # 0.03 as 3 pp
+    assert money.lines[0].get_xdata() == pytest.approx([-1500.0, -1500.0])
+
+
+def test_sensitivity_figures_name_outcomes_by_their_labels() -> None:
+    _, axes = figures.plot_sobol(indices("sobol"))
+    titles = [a.get_title().replace("\n", " ") for a in axes.flat[:2]]  # long labels are wrapped
+    assert titles == [v.label("dropout_share"), v.label("net_placements")]
+    _, axes = figures.plot_morris(indices("morris"))
+    assert axes.flat[0].get_xlabel() == "mu* (mean |elementary effect|, pp)"
+    assert axes.flat[0].get_ylabel() == "sigma (pp)" and axes.flat[1].get_ylabel() == "sigma"
+    assert axes.flat[0].get_xlim()[1] > 2, "mu* of a share is drawn in percentage points"
+
+
+def test_parameter_labels_are_short_unless_ambiguous() -> None:
+    names = ["a.rate", "b.rate", "c.intensity"]
+    assert figures.parameter_labels(names) == {"a.rate": "a.rate", "b.rate": "b.rate", "c.intensity": "intensity"}
