@@ -146,7 +146,8 @@ def test_every_offered_scenario_runs_with_its_own_levers() -> None:
     """Each scenario in the dashboard's list runs at the dashboard's small settings with the levers it starts
     from, and gives the findings the page shows (gross next to net)."""
     from sim.dashboard.app import Levers, run_levers, scenario_files
-    from sim.outputs.report import RunFolder, headline
+    from sim.outputs.report import headline
+    from sim.outputs.run_folder import RunFolder
     from sim.scenario.loader import load_scenario
 
     files = scenario_files()

@@ -121,6 +121,30 @@ def test_plots_survive_a_run_without_the_twin(result: RunResult, tmp_path: Path)
     assert [p.name for p in plots.save_standard_plots(timeseries, tmp_path)] == list(plots.PLOTS)
 
 
+# --- reading it back -----------------------------------------------------------------------------
+
+
+def test_read_run_gives_back_what_write_run_wrote(written: Path, result: RunResult) -> None:
+    run_folder = results.read_run(written)
+    assert set(results.RUN_FILES) <= {p.name for p in written.iterdir()}
+    pd.testing.assert_frame_equal(run_folder.outcomes, result.outcomes, check_dtype=False)
+    pd.testing.assert_frame_equal(run_folder.timeseries, result.timeseries, check_dtype=False)
+    assert run_folder.summary.index.name == "outcome"
+    assert run_folder.mean("enrolled") == pytest.approx(result.summary.set_index("outcome").at["enrolled", "mean"])
+    assert scenario_hash(run_folder.scenario) == scenario_hash(result.scenario)
+    assert run_folder.manifest["seeds"] == [11, 12, 13]
+    in_memory = results.RunFolder.from_result(result)
+    assert in_memory.interval("employed_6m_share") == pytest.approx(run_folder.interval("employed_6m_share"))
+
+
+def test_read_run_refuses_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
+    with pytest.raises(results.RunFolderError, match="not a folder"):
+        results.read_run(tmp_path / "missing")
+    (tmp_path / "summary.csv").write_text("outcome,mean\n")
+    with pytest.raises(results.RunFolderError, match="missing manifest.json"):
+        results.read_run(tmp_path)
+
+
 # --- never overwrite -----------------------------------------------------------------------------
 
 

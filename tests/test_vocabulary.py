@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.outputs import vocabulary as v
-from sim.outputs.report import COMPARED, compare_runs, outcome_rows, read_run
+from sim.outputs.report import COMPARED, compare_runs, outcome_rows
+from sim.outputs.run_folder import read_run
 from sim.replicates import run_replicate
 from sim.scenario.loader import load_scenario
 from sim.studies.experiments import run_with_cliffs

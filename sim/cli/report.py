@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from sim.cli.common import refuse
-from sim.outputs.report import ReportError, write_report
+from sim.outputs.report import write_report
+from sim.outputs.run_folder import RunFolderError
 
 
 def report_command(
@@ -25,6 +26,6 @@ def report_command(
     """Write a self-contained HTML report of a run (figures embedded, no external assets) to mail around."""
     try:
         written = write_report(results_dir, out, baseline)
-    except ReportError as err:
+    except RunFolderError as err:
         refuse(f"Refused: {err}")
     typer.echo(f"Report written to {written}")

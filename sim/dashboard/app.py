@@ -21,12 +21,12 @@ from sim.outputs.report import (
     COSTS,
     GROSS,
     NET,
-    RunFolder,
     cost_sentence,
     funding_cliffs,
     headline,
     outcome_rows,
 )
+from sim.outputs.run_folder import RunFolder
 from sim.replicates import RunResult, run
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Matching, Scenario, month_index, parameter_records

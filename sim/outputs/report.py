@@ -1,28 +1,26 @@
 """A self-contained HTML report of one run folder, for funders and partners: ``mentorsim report``.
 
-One HTML file with inline CSS and the figures embedded as base64 PNG (no external assets, no
+It reads the run folder with :func:`sim.outputs.run_folder.read_run` (a folder that is not a run is a
+:class:`~sim.outputs.run_folder.RunFolderError`). One HTML file with inline CSS and the figures embedded as base64 PNG (no external assets, no
 JavaScript): what was run, the documented assumptions with their sources, gross and net outcomes with
 90 % intervals in plain language, costs, the funding timeline with its cliffs, and optionally what
-changed against a baseline run. The template is ``sim/templates/report.html.j2`` (Jinja2).
+changed against a baseline run. The template is ``sim/outputs/templates/report.html.j2`` (Jinja2).
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import pandas as pd
-import yaml
 
 from sim.outputs.files import atomic_write_text
+from sim.outputs.run_folder import RunFolder, read_run
 from sim.outputs.vocabulary import (
     BREAKDOWNS,
     format_as,
@@ -32,12 +30,11 @@ from sim.outputs.vocabulary import (
     format_value,
     label,
 )
-from sim.replicates import INTERVAL, RunResult, summarise
+from sim.replicates import INTERVAL, summarise
 from sim.scenario.loader import ScenarioError, load_scenario, scenario_hash
 from sim.scenario.paths import flatten, value_at
 from sim.scenario.schema import Scenario, parameter_records
 
-RUN_FILES = ("manifest.json", "summary.csv", "outcomes.csv", "timeseries.parquet", "scenario.resolved.yaml")
 REPORT_NAME = "report.html"
 TEMPLATE = "report.html.j2"
 FIGURE_DPI = 90
@@ -59,54 +56,6 @@ CAPACITY = ("months_without_intake", "staff_lost_fte", "mentors_recruited", "men
 COMPARED = (*GROSS, *NET, *COSTS, *CAPACITY)
 
 
-class ReportError(Exception):
-    """The folder is not a run folder written by ``mentorsim run``, or cannot be read."""
-
-
-@dataclass
-class RunFolder:
-    """The files of one run folder, read back."""
-
-    path: Path
-    manifest: dict[str, Any]
-    resolved: dict[str, Any]
-    outcomes: pd.DataFrame
-    summary: pd.DataFrame  # indexed by outcome
-    timeseries: pd.DataFrame
-
-    @cached_property
-    def scenario(self) -> Scenario:
-        """The resolved scenario as run (from ``scenario.resolved.yaml``)."""
-        try:
-            return load_scenario(self.path / "scenario.resolved.yaml")
-        except ScenarioError as err:
-            raise ReportError(f"{self.path}: scenario.resolved.yaml is not a valid scenario:\n{err}") from None
-
-    @classmethod
-    def from_result(cls, result: RunResult) -> RunFolder:
-        """A run held in memory (not written), e.g. for the dashboard's sentences and figures."""
-        folder = cls(
-            path=Path("."),
-            manifest={"scenario": result.scenario.name, "replicates": len(result.seeds), "seeds": list(result.seeds)},
-            resolved=result.scenario.model_dump(mode="json"),
-            outcomes=result.outcomes,
-            summary=result.summary.set_index("outcome"),
-            timeseries=result.timeseries,
-        )
-        folder.__dict__["scenario"] = result.scenario  # the cached property, without reading a file
-        return folder
-
-    def mean(self, outcome: str) -> float:
-        return float(self.summary.at[outcome, "mean"]) if outcome in self.summary.index else math.nan
-
-    def interval(self, outcome: str) -> tuple[float, float, float]:
-        """Mean, low and high of an outcome (NaN when the run does not have it)."""
-        if outcome not in self.summary.index:
-            return math.nan, math.nan, math.nan
-        row = self.summary.loc[outcome]
-        return float(row["mean"]), float(row["low"]), float(row["high"])
-
-
 @dataclass
 class Cliff:
     """A grant end after which the money falls in at least one replicate."""
@@ -124,30 +73,6 @@ class Cliff:
             else f" (money falls in {self.replicates_falling} of {self.replicates} replicates)"
         )
         return f"{self.grant} ends {self.month}{how}"
-
-
-def read_run(folder: str | Path) -> RunFolder:
-    """Read a run folder written by :func:`sim.write_run`; :class:`ReportError` if it is not one."""
-    path = Path(folder)
-    if not path.is_dir():
-        raise ReportError(f"{path} is not a folder; give a run folder written by `mentorsim run`.")
-    missing = [name for name in RUN_FILES if not (path / name).is_file()]
-    if missing:
-        raise ReportError(
-            f"{path} is not a run folder written by `mentorsim run`: missing {', '.join(missing)}. "
-            "Give the folder printed as 'Results written to ...'."
-        )
-    try:
-        return RunFolder(
-            path=path,
-            manifest=json.loads((path / "manifest.json").read_text(encoding="utf-8")),
-            resolved=yaml.safe_load((path / "scenario.resolved.yaml").read_text(encoding="utf-8")),
-            outcomes=pd.read_csv(path / "outcomes.csv"),
-            summary=pd.read_csv(path / "summary.csv").set_index("outcome"),
-            timeseries=pd.read_parquet(path / "timeseries.parquet"),
-        )
-    except (OSError, ValueError, yaml.YAMLError) as err:
-        raise ReportError(f"{path}: cannot read the run files: {err}") from None
 
 
 def render_report(folder: str | Path, baseline: str | Path | None = None) -> str:

@@ -1,7 +1,9 @@
-"""Writing a run to disk: one new folder per run, never overwriting an earlier one.
+"""The run folder: written to disk (one new folder per run, never overwriting an earlier one) and read back.
 
-A results folder holds ``timeseries.parquet``, ``outcomes.csv``, ``summary.csv``,
-``scenario.resolved.yaml``, ``manifest.json`` and the standard PNG figures (:mod:`sim.outputs.figures`). Files
+Its layout is known here only: a run folder holds ``timeseries.parquet``, ``outcomes.csv``, ``summary.csv``,
+``scenario.resolved.yaml``, ``manifest.json`` (:data:`RUN_FILES`) and the standard PNG figures
+(:mod:`sim.outputs.figures`). :func:`write_run` writes one, :func:`read_run` reads one back as a
+:class:`RunFolder` (for the report, or :meth:`RunFolder.from_result` for a run held in memory). Files
 are written into a hidden temporary sibling folder (:func:`sim.outputs.files.partial_path`) that is renamed
 into place at the end, so a failed or interrupted write leaves no half-written folder behind and never
 touches existing files.
@@ -10,11 +12,14 @@ touches existing files.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -22,11 +27,19 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+import yaml
 
 from sim.outputs.files import partial_path, safe_name
 from sim.replicates import RunResult
-from sim.scenario.loader import resolved_yaml, scenario_files, scenario_hash
+from sim.scenario.loader import ScenarioError, load_scenario, resolved_yaml, scenario_files, scenario_hash
+from sim.scenario.schema import Scenario
 
+TIMESERIES = "timeseries.parquet"  # one row per replicate x month
+OUTCOMES = "outcomes.csv"  # one row per replicate
+SUMMARY = "summary.csv"  # per outcome: mean and 90 % interval
+RESOLVED = "scenario.resolved.yaml"  # the scenario as run
+MANIFEST = "manifest.json"  # versions, inputs, seeds, times, command
+RUN_FILES = (MANIFEST, SUMMARY, OUTCOMES, TIMESERIES, RESOLVED)
 RESULTS_ROOT = Path("results")
 TIMESTAMP = "%Y%m%d-%H%M%S"
 PACKAGE = "mentorsim"
@@ -34,6 +47,10 @@ PACKAGE = "mentorsim"
 
 class OutDirError(Exception):
     """The output folder exists and is not empty: a run never overwrites earlier results."""
+
+
+class RunFolderError(Exception):
+    """The folder is not a run folder written by ``mentorsim run``, or cannot be read."""
 
 
 def package_version() -> str:
@@ -93,6 +110,74 @@ def write_run(
     return out_dir
 
 
+@dataclass
+class RunFolder:
+    """The files of one run folder, read back (or a run held in memory, :meth:`from_result`)."""
+
+    path: Path
+    manifest: dict[str, Any]
+    resolved: dict[str, Any]
+    outcomes: pd.DataFrame
+    summary: pd.DataFrame  # indexed by outcome
+    timeseries: pd.DataFrame
+
+    @cached_property
+    def scenario(self) -> Scenario:
+        """The resolved scenario as run (from ``scenario.resolved.yaml``)."""
+        try:
+            return load_scenario(self.path / RESOLVED)
+        except ScenarioError as err:
+            raise RunFolderError(f"{self.path}: {RESOLVED} is not a valid scenario:\n{err}") from None
+
+    @classmethod
+    def from_result(cls, result: RunResult) -> RunFolder:
+        """A run held in memory (not written), e.g. for the dashboard's sentences and figures."""
+        folder = cls(
+            path=Path("."),
+            manifest={"scenario": result.scenario.name, "replicates": len(result.seeds), "seeds": list(result.seeds)},
+            resolved=result.scenario.model_dump(mode="json"),
+            outcomes=result.outcomes,
+            summary=result.summary.set_index("outcome"),
+            timeseries=result.timeseries,
+        )
+        folder.__dict__["scenario"] = result.scenario  # the cached property, without reading a file
+        return folder
+
+    def mean(self, outcome: str) -> float:
+        return float(self.summary.at[outcome, "mean"]) if outcome in self.summary.index else math.nan
+
+    def interval(self, outcome: str) -> tuple[float, float, float]:
+        """Mean, low and high of an outcome (NaN when the run does not have it)."""
+        if outcome not in self.summary.index:
+            return math.nan, math.nan, math.nan
+        row = self.summary.loc[outcome]
+        return float(row["mean"]), float(row["low"]), float(row["high"])
+
+
+def read_run(folder: str | Path) -> RunFolder:
+    """Read a run folder written by :func:`write_run`; :class:`RunFolderError` if it is not one."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise RunFolderError(f"{path} is not a folder; give a run folder written by `mentorsim run`.")
+    missing = [name for name in RUN_FILES if not (path / name).is_file()]
+    if missing:
+        raise RunFolderError(
+            f"{path} is not a run folder written by `mentorsim run`: missing {', '.join(missing)}. "
+            "Give the folder printed as 'Results written to ...'."
+        )
+    try:
+        return RunFolder(
+            path=path,
+            manifest=json.loads((path / MANIFEST).read_text(encoding="utf-8")),
+            resolved=yaml.safe_load((path / RESOLVED).read_text(encoding="utf-8")),
+            outcomes=pd.read_csv(path / OUTCOMES),
+            summary=pd.read_csv(path / SUMMARY).set_index("outcome"),
+            timeseries=pd.read_parquet(path / TIMESERIES),
+        )
+    except (OSError, ValueError, yaml.YAMLError) as err:
+        raise RunFolderError(f"{path}: cannot read the run files: {err}") from None
+
+
 def manifest(
     result: RunResult, command: str, started: datetime, finished: datetime, overrides: Sequence[str] = ()
 ) -> dict[str, Any]:
@@ -126,10 +211,10 @@ def _write_files(result: RunResult, folder: Path) -> None:
     """Tables, the resolved scenario and the figures."""
     from sim.outputs.figures import save_standard_plots  # the plotting stack loads only when figures are drawn
 
-    result.timeseries.to_parquet(folder / "timeseries.parquet", engine="pyarrow", index=False)
-    result.outcomes.to_csv(folder / "outcomes.csv", index=False)
-    result.summary.to_csv(folder / "summary.csv", index=False)
-    (folder / "scenario.resolved.yaml").write_text(resolved_yaml(result.scenario), encoding="utf-8")
+    result.timeseries.to_parquet(folder / TIMESERIES, engine="pyarrow", index=False)
+    result.outcomes.to_csv(folder / OUTCOMES, index=False)
+    result.summary.to_csv(folder / SUMMARY, index=False)
+    (folder / RESOLVED).write_text(resolved_yaml(result.scenario), encoding="utf-8")
     save_standard_plots(result.timeseries, folder)
 
 
@@ -137,8 +222,8 @@ def _write_manifest(
     result: RunResult, folder: Path, command: str, started: datetime, finished: datetime, overrides: Sequence[str]
 ) -> None:
     data = manifest(result, command, started, finished, overrides)
-    data["files"] = sorted(p.name for p in folder.iterdir()) + ["manifest.json"]
-    (folder / "manifest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    data["files"] = sorted(p.name for p in folder.iterdir()) + [MANIFEST]
+    (folder / MANIFEST).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _move_into_place(staging: Path, out_dir: Path) -> None:
