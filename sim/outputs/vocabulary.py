@@ -105,7 +105,6 @@ GROUP_HEADINGS: dict[str, str] = {
     "operation": "Programme operation",
     "context": "Labour market",
 }
-GROUPS = tuple(GROUP_HEADINGS.values())[:4]  # the headings of the outcomes, in order
 NOT_AVAILABLE = "n/a"
 
 
