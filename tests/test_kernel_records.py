@@ -57,7 +57,7 @@ def reference() -> str:
 def test_make_record_needs_every_field_once_and_fills_by_name() -> None:
     dtype = record_dtype(("a", "b"))
     record = make_record(dtype, {"b": 2.0, "a": 1.0})
-    assert (record["a"], record["b"]) == (1.0, 2.0)
+    assert record.shape == (1,) and (record[0]["a"], record[0]["b"]) == (1.0, 2.0)
     with pytest.raises(ValueError, match="missing"):
         make_record(dtype, {"a": 1.0})
     with pytest.raises(ValueError, match="unknown"):
@@ -108,7 +108,7 @@ PAIR_COMPUTED = {"follow_up"}
 
 def moved_fields(build, root: object, path: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:  # noqa: ANN001
     """The record fields that change when the scenario setting ``path`` (under ``root``) is moved."""
-    before = build()
+    before = build()[0]
     *parents, name = path.split(".")
     for parent in parents:
         root = getattr(root, parent)
@@ -116,14 +116,14 @@ def moved_fields(build, root: object, path: str, monkeypatch: pytest.MonkeyPatch
     moved = value + 1 if isinstance(value, int) else value * 0.5 + 0.013
     assert moved != value
     monkeypatch.setattr(root, name, moved)
-    after = build()
+    after = build()[0]
     return {field for field in before.dtype.names if before[field] != after[field]}
 
 
 def test_labour_parameters_come_from_their_scenario_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert set(LABOUR_SOURCES) | LABOUR_COMPUTED == set(LABOUR_PARAMS.names)
     market = MentoringModel(small_scenario().model_copy(deep=True), seed=5, agents=False).market
-    assert market._params(0)["scale"] == market.scale and market._params(3)["economy_index"] == market.index[3]
+    assert market._params(0)[0]["scale"] == market.scale and market._params(3)[0]["economy_index"] == market.index[3]
     for field, path in LABOUR_SOURCES.items():
         assert moved_fields(lambda: market._params(0), market.cfg, path, monkeypatch) == {field}, path
 
@@ -132,7 +132,7 @@ def test_pair_parameters_come_from_their_scenario_settings(monkeypatch: pytest.M
     assert set(PAIR_SOURCES) | PAIR_COMPUTED == set(PAIR_PARAMS.names)
     sc = small_scenario().model_copy(deep=True)
     dynamics = PairDynamics(sc.programme, Streams(5), len(sc.sectors))
-    assert dynamics._params(0.25)["follow_up"] == 0.25
+    assert dynamics._params(0.25)[0]["follow_up"] == 0.25
     for field, path in PAIR_SOURCES.items():
         assert moved_fields(lambda: dynamics._params(0.25), sc.programme, path, monkeypatch) == {field}, path
 
@@ -150,7 +150,7 @@ def test_stream_names_are_unique_across_kernels() -> None:
 def test_stream_keys_are_the_named_keys_and_all_distinct(seed: int, month: int) -> None:
     streams = Streams(seed)
     for stream_set in KERNEL_STREAMS.values():
-        record = stream_set.keys(streams, month)
+        record = stream_set.keys(streams, month)[0]
         assert record.dtype.names == tuple(stream_set.names)
         for field, name in stream_set.names.items():
             assert int(record[field]) == streams.key(name, month)

@@ -192,7 +192,7 @@ class LabourMarket:
         weighted = self.vacancy_share[:, None] * offers  # (sectors, skills)
         return offers, weighted
 
-    def _params(self, t: int) -> np.void:
+    def _params(self, t: int) -> np.ndarray:
         """The kernel's parameters of month ``t``, by name (fields in the module docstring)."""
         cfg = self.cfg
         return make_record(
@@ -294,8 +294,9 @@ def _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_u
 
 @numba.njit(cache=True)
 def _hazards(
-    idx, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p
+    idx, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, params
 ):  # noqa: ANN001, ANN202
+    p = params[0]
     out = np.empty(len(idx))
     for j in range(len(idx)):
         out[j] = _hazard(idx[j], sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)[0]  # fmt: skip
@@ -321,13 +322,14 @@ def _pick_employer(sec, k, u, cum, order, first, last):  # noqa: ANN001, ANN202
 def _labour_month(
     labour, months_in_status, employer, recognised, programme, pair_started, mentee_training, mentee_internship,
     sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed,
-    offers, weighted, boost, p, below_share, emp_cum, emp_order, first, last, hires, sme, keys,
+    offers, weighted, boost, params, below_share, emp_cum, emp_order, first, last, hires, sme, stream_keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
-    """One month of labour-market flows for every person, in place (``p``: a ``LABOUR_PARAMS`` record,
-    ``keys``: the month's ``LABOUR_STREAMS`` keys).
+    """One month of labour-market flows for every person, in place (``params``: a ``LABOUR_PARAMS`` record,
+    ``stream_keys``: the month's ``LABOUR_STREAMS`` keys).
 
     Returns (hires by employers, of which by SMEs, unemployed at the end, jobs found at the end of training).
     """
+    p, keys = params[0], stream_keys[0]
     hired = hired_sme = unemployed_now = trained_hires = 0
     for i in range(len(labour)):
         was = labour[i]

@@ -85,7 +85,7 @@ class PairDynamics:
         self.streams = streams
         self.n_sectors = n_sectors
 
-    def _params(self, follow_up: float) -> np.void:
+    def _params(self, follow_up: float) -> np.ndarray:
         """The kernel's parameters for a month with ``follow_up``, by name (fields in the module docstring)."""
         pc, fu = self.pairs, self.cfg.follow_up
         guideline = pc.network_guideline_effect if self.cfg.guidelines.network_opening else 0.0
@@ -170,10 +170,11 @@ def _give_ties(i, m, t, sector, ties, cross_ties, new_ties, sector_match, networ
 def _pair_month(
     t, programme, matched_month, pair_started, contact, meetings, knowledge, network_opened, sector_match,
     motivation, language, labour, mentor, ids, sector, ties, cross_ties, new_ties, hours, willingness, trained,
-    mentor_status, network, mentor_sector, q, keys,
+    mentor_status, network, mentor_sector, params, stream_keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
-    """One month of every pair, in place (``q``: a ``PAIR_PARAMS`` record, ``keys``: the month's ``PAIR_STREAMS``
-    keys). Returns (mentees whose pair ends, exit code of each, meetings held)."""
+    """One month of every pair, in place (``params``: a ``PAIR_PARAMS`` record, ``stream_keys``: the month's
+    ``PAIR_STREAMS`` keys). Returns (mentees whose pair ends, exit code of each, meetings held)."""
+    q, keys = params[0], stream_keys[0]
     ending, codes = [], []
     held_total = 0
     for i in range(len(programme)):

@@ -7,8 +7,8 @@ runs that differ only in a policy (programme on vs off) therefore differ only by
 consequences, not by noise. Draws that are not per agent (counts, new mentors' attributes) come from
 a generator keyed by (seed, name, month).
 
-A kernel gets the keys of its streams as a :class:`StreamSet` record, one ``uint64`` field per
-decision, and reads them by field name (``keys.job_loss``): which stream a draw comes from depends on
+A kernel gets the keys of its streams as a :class:`StreamSet` record (an array of one), one ``uint64``
+field per decision, and reads them by field name (``keys.job_loss``): which stream a draw comes from depends on
 the field's stream name, never on the position of the field.
 """
 
@@ -109,6 +109,6 @@ class StreamSet:
         self.names = dict(names)
         self.dtype = record_dtype(names, np.uint64)
 
-    def keys(self, streams: Streams, month: int) -> np.void:
+    def keys(self, streams: Streams, month: int) -> np.ndarray:
         """The record of this month's key of every stream, read by field name in the kernel."""
         return make_record(self.dtype, {field: streams.key(name, month) for field, name in self.names.items()})
