@@ -11,7 +11,7 @@ import html
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import solara
 from solara.lab import use_task
@@ -133,7 +133,7 @@ def Dashboard(path: Path) -> None:
     start = Levers.of(scenario)
     levers, set_levers = solara.use_state(start)
 
-    def set_lever(**changes: object) -> None:
+    def set_lever(**changes: Any) -> None:
         set_levers(replace(levers, **changes))
 
     def simulate() -> tuple[RunResult | None, str]:

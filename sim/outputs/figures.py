@@ -392,7 +392,7 @@ def _shade_closed_intake(ax: Axes, data: pd.DataFrame) -> None:
             ax.axvspan(start, stop, color=CLOSED_COLOUR, alpha=CLOSED_ALPHA * share, linewidth=0)
     handles, labels = ax.get_legend_handles_labels()
     patch = Patch(color=CLOSED_COLOUR, alpha=CLOSED_ALPHA, label="Unfunded, intake closed (darker: in more replicates)")
-    ax.legend([*handles, patch], [*labels, patch.get_label()], loc="best", fontsize="small")
+    ax.legend(handles=[*handles, patch], labels=[*labels, str(patch.get_label())], loc="best", fontsize="small")
 
 
 def _finish(fig: Figure, ax: Any, data: pd.DataFrame, title: str) -> PlotResult:

@@ -201,7 +201,7 @@ def sensitivity_settings(
 
     Raises :class:`StudyError` naming the option (or the study file) of a bad value."""
     data = study.sensitivity.model_dump()
-    origins = {(): Origin(str(study_path))}
+    origins: dict[tuple[str, ...], Origin] = {(): Origin(str(study_path))}
     given = {"method": method, "samples": samples, "seed": seed}
     for option, value in given.items():
         if value is not None:
