@@ -20,7 +20,7 @@ from sim.model.labour_market import LABOUR_PARAMS, LABOUR_STREAMS, LabourMarket
 from sim.model.model import MentoringModel
 from sim.model.pairs import PAIR_PARAMS, PAIR_STREAMS, PairDynamics
 from sim.model.population import PEOPLE_STREAMS
-from sim.model.records import make_record, record_dtype
+from sim.model.records import make_records, record_dtype
 from sim.model.rng import Streams, StreamSet
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -54,14 +54,16 @@ def reference() -> str:
 
 
 # -- records ---------------------------------------------------------------------------------------
-def test_make_record_needs_every_field_once_and_fills_by_name() -> None:
+def test_make_records_needs_every_field_once_and_fills_by_name() -> None:
     dtype = record_dtype(("a", "b"))
-    record = make_record(dtype, {"b": 2.0, "a": 1.0})
+    record = make_records(dtype, {"b": 2.0, "a": 1.0})
     assert record.shape == (1,) and (record[0]["a"], record[0]["b"]) == (1.0, 2.0)
+    table = make_records(dtype, {"b": np.array([2.0, 3.0]), "a": 1.0}, n=2)
+    assert table["a"].tolist() == [1.0, 1.0] and table["b"].tolist() == [2.0, 3.0]
     with pytest.raises(ValueError, match="missing"):
-        make_record(dtype, {"a": 1.0})
+        make_records(dtype, {"a": 1.0})
     with pytest.raises(ValueError, match="unknown"):
-        make_record(dtype, {"a": 1.0, "b": 2.0, "c": 3.0})
+        make_records(dtype, {"a": 1.0, "b": 2.0, "c": 3.0})
     with pytest.raises(ValueError, match="duplicate"):
         record_dtype(("a", "a"))
 
@@ -108,7 +110,7 @@ PAIR_COMPUTED = {"follow_up"}
 
 def moved_fields(build, root: object, path: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:  # noqa: ANN001
     """The record fields that change when the scenario setting ``path`` (under ``root``) is moved."""
-    before = build()[0]
+    before = build()
     *parents, name = path.split(".")
     for parent in parents:
         root = getattr(root, parent)
@@ -116,25 +118,27 @@ def moved_fields(build, root: object, path: str, monkeypatch: pytest.MonkeyPatch
     moved = value + 1 if isinstance(value, int) else value * 0.5 + 0.013
     assert moved != value
     monkeypatch.setattr(root, name, moved)
-    after = build()[0]
-    return {field for field in before.dtype.names if before[field] != after[field]}
+    after = build()
+    return {field for field in before.dtype.names if (before[field] != after[field]).any()}
 
 
 def test_labour_parameters_come_from_their_scenario_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert set(LABOUR_SOURCES) | LABOUR_COMPUTED == set(LABOUR_PARAMS.names)
     market = MentoringModel(small_scenario().model_copy(deep=True), seed=5, agents=False).market
-    assert market._params(0)[0]["scale"] == market.scale and market._params(3)[0]["economy_index"] == market.index[3]
+    assert (market.params["scale"] == market.scale).all()
+    assert market.params["economy_index"].tolist() == [max(x, 0.2) for x in market.index]
     for field, path in LABOUR_SOURCES.items():
-        assert moved_fields(lambda: market._params(0), market.cfg, path, monkeypatch) == {field}, path
+        assert moved_fields(market._monthly_params, market.cfg, path, monkeypatch) == {field}, path
 
 
 def test_pair_parameters_come_from_their_scenario_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert set(PAIR_SOURCES) | PAIR_COMPUTED == set(PAIR_PARAMS.names)
     sc = small_scenario().model_copy(deep=True)
     dynamics = PairDynamics(sc.programme, Streams(5), len(sc.sectors))
-    assert dynamics._params(0.25)[0]["follow_up"] == 0.25
+    assert dynamics._params(0.25)[0]["follow_up"] == 0.25 and dynamics._params(0.5)[0]["follow_up"] == 0.5
     for field, path in PAIR_SOURCES.items():
-        assert moved_fields(lambda: dynamics._params(0.25), sc.programme, path, monkeypatch) == {field}, path
+        build = lambda: PairDynamics(sc.programme, Streams(5), len(sc.sectors))._params(0.25)  # noqa: E731
+        assert moved_fields(build, sc.programme, path, monkeypatch) == {field}, path
 
 
 # -- streams ---------------------------------------------------------------------------------------
@@ -179,12 +183,12 @@ def test_reordered_records_give_identical_runs(reference: str, monkeypatch: pyte
     monkeypatch.setattr(pairs, "PAIR_PARAMS", pair_params)
     monkeypatch.setattr(labour_market, "LABOUR_STREAMS", reversed_streams(LABOUR_STREAMS))
     monkeypatch.setattr(pairs, "PAIR_STREAMS", reversed_streams(PAIR_STREAMS))
-    assert MentoringModel(small_scenario(), seed=5, agents=False).market._params(0).dtype == labour_params
+    assert MentoringModel(small_scenario(), seed=5, agents=False).market.params.dtype == labour_params
     assert fingerprint() == reference
 
 
 def perturbed(build, field: str):  # noqa: ANN001, ANN201
-    """``build`` (a ``_params`` method) with one field of its record moved."""
+    """``build`` (a method returning records) with one field of its records moved."""
 
     def params(self, *args):  # noqa: ANN001, ANN002, ANN202
         record = build(self, *args).copy()
@@ -196,7 +200,7 @@ def perturbed(build, field: str):  # noqa: ANN001, ANN201
 
 @pytest.mark.parametrize("field", LABOUR_PARAMS.names)
 def test_every_labour_parameter_is_read(field: str, reference: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(LabourMarket, "_params", perturbed(LabourMarket._params, field))
+    monkeypatch.setattr(LabourMarket, "_monthly_params", perturbed(LabourMarket._monthly_params, field))
     assert fingerprint() != reference
 
 

@@ -9,17 +9,18 @@ partly to one's own sector (jobs at level unless 'brain waste') and partly to an
 level for the medium and highly skilled). Jobs end; training starts and ends; people leave and
 re-enter the labour force.
 
-The kernel reads its parameters by name from a ``LABOUR_PARAMS`` record (float64, built each month by
-``LabourMarket._params``): ``scale`` (normalises the hiring hazard so the initial unemployed find jobs
-at ``job_finding_rate``), ``own_sector_share`` (share of search in one's own sector),
-``local_knowledge_effect`` (log effect of local knowledge on attractiveness), ``duration_dependence``
-(attractiveness lost per month unemployed, floored at 0.4), ``job_loss_rate`` and
-``probation_multiplier`` (monthly job loss, higher in the first 6 months), ``economy_index`` (the
-month's index, floored at 0.2: job loss is divided by it), ``inactivity_rate``, ``training_entry_rate``,
-``training_months`` (length of a training spell), ``training_to_job`` (chance of a job when it ends),
-``return_rate`` (inactive back to unemployed) and ``level_gain`` (cut in the below-level share for
-own-sector hires helped by recognition or a tie). Its random streams come by name from the
-``LABOUR_STREAMS`` record of keys (see :class:`sim.model.rng.StreamSet`).
+The kernel reads its parameters by name from a ``LABOUR_PARAMS`` record (float64, one a month, built
+by ``LabourMarket._monthly_params``): ``scale`` (normalises the hiring hazard so the initial
+unemployed find jobs at ``job_finding_rate``), ``own_sector_share`` (share of search in one's own
+sector), ``local_knowledge_effect`` (log effect of local knowledge on attractiveness),
+``duration_dependence`` (attractiveness lost per month unemployed, floored at 0.4),
+``job_loss_rate`` and ``probation_multiplier`` (monthly job loss, higher in the first 6 months),
+``economy_index`` (the month's index, floored at 0.2: job loss is divided by it),
+``inactivity_rate``, ``training_entry_rate``, ``training_months`` (length of a training spell),
+``training_to_job`` (chance of a job when it ends), ``return_rate`` (inactive back to unemployed)
+and ``level_gain`` (cut in the below-level share for own-sector hires helped by recognition or a
+tie). Its random streams come by name from the ``LABOUR_STREAMS`` record of keys (see
+:class:`sim.model.rng.StreamSet`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numba
 import numpy as np
 
 from sim.model.population import Labour, Population, Status
-from sim.model.records import make_record, record_dtype
+from sim.model.records import make_records, record_dtype
 from sim.model.rng import Streams, StreamSet, uniform_at
 from sim.scenario.schema import SKILLS, Scenario, month_index
 
@@ -120,10 +121,12 @@ class LabourMarket:
         self.static = self._static_attractiveness(people)  # indexed by person id
         self.below_share = np.array([self.cfg.below_level_share[s] for s in SKILLS], dtype=np.float32)
         self.scale = 1.0
+        self.params = self._monthly_params()  # scale 1: the raw hazards, to normalise
         normal = self._offer_matrix(employers.weight, downturn=False)
         unemployed = np.flatnonzero(people.labour == Labour.UNEMPLOYED)
         reference = unemployed if len(unemployed) else np.arange(people.n)
         self.scale = self.cfg.job_finding_rate / max(float(self._hazards(people, normal, reference).mean()), 1e-12)
+        self.params = self._monthly_params()
 
     # -- economy -----------------------------------------------------------------------------
     def economy_index(self, t: int) -> float:
@@ -174,7 +177,7 @@ class LabourMarket:
 
     def _hazards(self, people: Population, offers: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """Monthly hiring chance of jobseekers ``idx`` (used to normalise the baseline rate)."""
-        return _hazards(idx, *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self._params(0))
+        return _hazards(idx, *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self.params[:1])
 
     def _person_arrays(self, people: Population) -> tuple[np.ndarray, ...]:
         return (
@@ -192,10 +195,10 @@ class LabourMarket:
         weighted = self.vacancy_share[:, None] * offers  # (sectors, skills)
         return offers, weighted
 
-    def _params(self, t: int) -> np.ndarray:
-        """The kernel's parameters of month ``t``, by name (fields in the module docstring)."""
+    def _monthly_params(self) -> np.ndarray:
+        """The kernel's parameters, one record a month, by name (fields in the module docstring)."""
         cfg = self.cfg
-        return make_record(
+        return make_records(
             LABOUR_PARAMS,
             {
                 "scale": self.scale,
@@ -204,7 +207,7 @@ class LabourMarket:
                 "duration_dependence": cfg.duration_dependence,
                 "job_loss_rate": cfg.job_loss_rate,
                 "probation_multiplier": cfg.probation_multiplier,
-                "economy_index": max(self.index[t], 0.2),
+                "economy_index": np.maximum(self.index, 0.2),
                 "inactivity_rate": cfg.inactivity_rate,
                 "training_entry_rate": cfg.training_entry_rate,
                 "training_months": cfg.training_months,
@@ -212,6 +215,7 @@ class LabourMarket:
                 "return_rate": cfg.return_rate,
                 "level_gain": cfg.recognition_or_referral_level_gain,
             },
+            n=self.scenario.months,
         )
 
     def _employer_weights(self) -> np.ndarray:
@@ -232,7 +236,7 @@ class LabourMarket:
         counts = _labour_month(
             people.labour, people.months_in_status, people.employer, people.recognised, people.programme,
             people.pair_started, mentee_training, mentee_internship,
-            *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self._params(t),
+            *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self.params[t : t + 1],
             self.below_share, self._employer_weights(), self.by_sector, self.sector_first, self.sector_last,
             e.hires, e.sme, keys,
         )  # fmt: skip

@@ -1,20 +1,21 @@
 """Mentoring pairs: start or never start, meet at a rate that decays without follow-up, open the
 mentor's network, end early (mostly for mentor reasons) or complete (DOMAIN.md §2.1, 2.3, 2.4).
 
-The kernel reads its parameters by name from a ``PAIR_PARAMS`` record (float64, built each month by
-``PairDynamics._params``): ``follow_up`` (the month's share of pairs a coach follows up),
-``never_start`` (base chance a new pair never starts) and ``never_start_reduction`` (its cut under
-full follow-up), ``start_delay`` (chance the first meeting waits a month), ``contact_decay``,
-``lapse_rate`` (chance contact halves), ``check_in_restores`` (share of lost contact a check-in
-restores), ``meetings_per_month`` and ``hours_per_meeting`` (meetings, capped by the mentor's hours),
-``knowledge_per_meeting`` (local knowledge gained), ``network_open_base`` (logit of opening the
-network, guideline effect included) with ``network_trust_effect`` (per meeting so far),
-``network_sector_effect`` and ``network_willingness_effect``, ``ties_per_opening`` (chance each of
-the mentor's contacts becomes a tie), ``cross_sector_tie_relevance`` (chance a tie from another
-sector counts in the mentee's own), ``early_end_rate`` (mentor reasons, lower after 3 months),
-``mentee_end_rate``, ``training_early_end_reduction`` (with a trained mentor), ``silent_threshold``
-(contact below which a pair ends) and ``duration_months``. Its random streams come by name from the
-``PAIR_STREAMS`` record of keys (see :class:`sim.model.rng.StreamSet`).
+The kernel reads its parameters by name from a ``PAIR_PARAMS`` record (float64, built once by
+``PairDynamics._fixed_params``, the month's ``follow_up`` set by ``PairDynamics._params``):
+``follow_up`` (the month's share of pairs a coach follows up), ``never_start`` (base chance a new
+pair never starts) and ``never_start_reduction`` (its cut under full follow-up), ``start_delay``
+(chance the first meeting waits a month), ``contact_decay``, ``lapse_rate`` (chance contact halves),
+``check_in_restores`` (share of lost contact a check-in restores), ``meetings_per_month`` and
+``hours_per_meeting`` (meetings, capped by the mentor's hours), ``knowledge_per_meeting`` (local
+knowledge gained), ``network_open_base`` (logit of opening the network, guideline effect included)
+with ``network_trust_effect`` (per meeting so far), ``network_sector_effect`` and
+``network_willingness_effect``, ``ties_per_opening`` (chance each of the mentor's contacts becomes a
+tie), ``cross_sector_tie_relevance`` (chance a tie from another sector counts in the mentee's own),
+``early_end_rate`` (mentor reasons, lower after 3 months), ``mentee_end_rate``,
+``training_early_end_reduction`` (with a trained mentor), ``silent_threshold`` (contact below which
+a pair ends) and ``duration_months``. Its random streams come by name from the ``PAIR_STREAMS``
+record of keys (see :class:`sim.model.rng.StreamSet`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 from sim.model.mentors import MentorPool, MentorStatus
 from sim.model.organisation import end_participation
 from sim.model.population import Exit, Labour, Population, Status
-from sim.model.records import make_record, record_dtype
+from sim.model.records import make_records, record_dtype
 from sim.model.rng import Streams, StreamSet, uniform_at
 from sim.scenario.schema import Programme
 
@@ -84,15 +85,16 @@ class PairDynamics:
         self.pairs = cfg.pairs
         self.streams = streams
         self.n_sectors = n_sectors
+        self.params = self._fixed_params()
 
-    def _params(self, follow_up: float) -> np.ndarray:
-        """The kernel's parameters for a month with ``follow_up``, by name (fields in the module docstring)."""
+    def _fixed_params(self) -> np.ndarray:
+        """The kernel's parameters by name (fields in the module docstring); ``follow_up`` is set each month."""
         pc, fu = self.pairs, self.cfg.follow_up
         guideline = pc.network_guideline_effect if self.cfg.guidelines.network_opening else 0.0
-        return make_record(
+        return make_records(
             PAIR_PARAMS,
             {
-                "follow_up": follow_up,
+                "follow_up": np.nan,
                 "never_start": pc.never_start_base,
                 "never_start_reduction": fu.never_start_reduction,
                 "start_delay": pc.start_delay_share,
@@ -115,6 +117,11 @@ class PairDynamics:
                 "duration_months": pc.duration_months,
             },
         )
+
+    def _params(self, follow_up: float) -> np.ndarray:
+        """The kernel's parameters for a month with ``follow_up`` (set in place: copying a record is slower)."""
+        self.params["follow_up"] = follow_up
+        return self.params
 
     def step(self, t: int, people: Population, pool: MentorPool, follow_up: float, funded: bool) -> dict[str, int]:
         """Advance every pair by a month; end those that never started, went silent, ended early or completed.

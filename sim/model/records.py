@@ -2,10 +2,10 @@
 
 A kernel receives its parameters as a NumPy structured array holding one record, takes the record
 (``p = params[0]``, a numba ``Record``) and reads it by name (``p.job_loss_rate``). A one-element
-array rather than an ``np.void`` scalar: numba unboxes it several times faster at each call. Records
-are filled by field name and must be given every field exactly once, so neither the order in which
-fields are declared nor the order in which they are filled can change a number, and no field can be
-left at a default.
+array (or a one-record slice of a table) rather than an ``np.void`` scalar: numba unboxes it several
+times faster at each call. Records are filled by field name and must be given every field exactly
+once, so neither the order in which fields are declared nor the order in which they are filled can
+change a number, and no field can be left at a default.
 """
 
 from __future__ import annotations
@@ -23,11 +23,14 @@ def record_dtype(fields: Iterable[str], kind: type[np.generic] = np.float64) -> 
     return np.dtype([(name, kind) for name in names], align=True)
 
 
-def make_record(dtype: np.dtype, values: Mapping[str, float | int]) -> np.ndarray:
-    """One record of ``dtype`` (an array of one) filled by field name; ``values`` must name every field and no other."""
-    names = dtype.names
-    if values.keys() != set(names):
-        missing = [name for name in names if name not in values]
+def make_records(dtype: np.dtype, values: Mapping[str, float | np.ndarray], n: int = 1) -> np.ndarray:
+    """``n`` records of ``dtype`` filled by field name: ``values`` names every field and no other, each
+    with one value for all records or an array of one value per record."""
+    if values.keys() != dtype.fields.keys():
+        missing = [name for name in dtype.names if name not in values]
         unknown = [name for name in values if name not in dtype.fields]
         raise ValueError(f"record fields missing {missing}, unknown {unknown}")
-    return np.array([tuple([values[name] for name in names])], dtype=dtype)  # each value to its named field
+    records = np.empty(n, dtype=dtype)
+    for name, value in values.items():
+        records[name] = value
+    return records

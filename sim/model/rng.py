@@ -19,7 +19,7 @@ import zlib
 import numba
 import numpy as np
 
-from sim.model.records import make_record, record_dtype
+from sim.model.records import record_dtype
 
 _MASK = (1 << 64) - 1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -110,5 +110,6 @@ class StreamSet:
         self.dtype = record_dtype(names, np.uint64)
 
     def keys(self, streams: Streams, month: int) -> np.ndarray:
-        """The record of this month's key of every stream, read by field name in the kernel."""
-        return make_record(self.dtype, {field: streams.key(name, month) for field, name in self.names.items()})
+        """The record (an array of one) of this month's key of every stream, read by field name in the kernel."""
+        # the keys in the order of self.names, which is the order of the fields of self.dtype (all uint64)
+        return np.array([streams.key(name, month) for name in self.names.values()], dtype=np.uint64).view(self.dtype)
