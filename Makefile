@@ -40,11 +40,12 @@ bench: venv
 validation-docs: venv
 	$(BIN)/mentorsim check --replicates 10 --write-docs
 
-# What CI checks before the tests: lint and format (ruff), the layer contracts (import-linter).
+# What CI checks before the tests: lint and format (ruff), the layer contracts (import-linter), types (mypy).
 lint: venv
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/ruff format --check sim tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: venv
 	$(BIN)/ruff format sim tests benchmarks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,8 @@ class MentorPool:
             "status": np.int8, "tenure": np.int16, "mentee": np.int32, "district": np.int8,
             "preference": np.int8, "multilingual": bool,
         }  # fmt: skip
-        return cls(**{k: np.zeros(capacity, dtype=v) for k, v in f.items()})
+        arrays: dict[str, Any] = {k: np.zeros(capacity, dtype=v) for k, v in f.items()}
+        return cls(**arrays)
 
     def _grow(self, needed: int) -> None:
         capacity = len(self.sector)
@@ -104,7 +106,7 @@ def draw_mentors(
         "sector": sector,
         "retired": retired,
         "via_company": np.full(n, company),
-        "employer": employer if company else np.full(n, -1),
+        "employer": employer if employer is not None else np.full(n, -1),
         "network": g.poisson(network_mean),
         "willingness": g.beta(w * 6, (1 - w) * 6, n),
         "hours": g.gamma(4.0, cfg.hours_mean / 4.0, n),
