@@ -56,18 +56,22 @@ class Jobseeker(ArrayAgent):
 
     @property
     def labour_status(self) -> str:
+        """Where the person stands in the labour market: ``unemployed``, ``employed_at_level``, ``training`` ..."""
         return Labour(self._get("labour")).name.lower()
 
     @property
     def programme_status(self) -> str:
+        """Where the person stands in the programme: ``not_enrolled``, ``waiting``, ``paired``, ``completed`` ..."""
         return Status(self._get("programme")).name.lower()
 
     @property
     def exit(self) -> str:
+        """Why the person left the programme (``none`` while in it or never in it)."""
         return Exit(self._get("exit_reason")).name.lower()
 
     @property
     def skill_level(self) -> str:
+        """The person's skill level: ``low``, ``medium`` or ``high``."""
         return SKILLS[int(self._get("skill"))]
 
 
@@ -82,6 +86,7 @@ class Mentor(ArrayAgent):
 
     @property
     def status_name(self) -> str:
+        """The mentor's status: ``available``, ``paired`` or ``left``."""
         return MentorStatus(self._get("status")).name.lower()
 
 
@@ -101,6 +106,7 @@ class Funder(mesa.Agent):
         self.grants = grants
 
     def money_this_month(self) -> float:
+        """What this funder's grants pay in the model's current month (EUR)."""
         t = min(self.model.t, self.model.params.months - 1)
         return float(self.model.funding.monthly[self.grants, t].sum())
 
@@ -113,8 +119,10 @@ class Coordinator(mesa.Agent):
 
     @property
     def coaches(self) -> float:
+        """Coaches employed this month (FTE)."""
         return self.model.organisation.coaches
 
     @property
     def funded(self) -> bool:
+        """Whether the programme has money this month (intake open, mentors recruited)."""
         return self.model.organisation.funded

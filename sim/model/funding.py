@@ -66,6 +66,7 @@ class FundingSchedule:
         return float(np.minimum(self.monthly[:, t], self.cofinancing * planned_cost).sum().clip(0, planned_cost))
 
     def active_grants(self, t: int) -> list[Grant]:
+        """The grants that pay in month ``t``."""
         return [g for gi, g in enumerate(self.grants) if self.monthly[gi, t] > 0]
 
     def remaining(self, t: int) -> float:

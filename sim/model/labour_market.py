@@ -54,6 +54,7 @@ class Employers:
 
     @property
     def n(self) -> int:
+        """Number of employers."""
         return len(self.sector)
 
 
@@ -144,6 +145,7 @@ class LabourMarket:
         return 1.0 / bias
 
     def draw_vacancies(self, t: int) -> None:
+        """Draw every employer's vacancies for month ``t`` (its weight times the month's demand factor)."""
         e = self.employers
         mean = e.weight * np.where(e.sme, self.sme_factor[t], self.large_factor[t])
         e.vacancies = self.streams.generator("economy.vacancies", t).poisson(mean).astype(np.int32)
@@ -226,8 +228,11 @@ class LabourMarket:
     def step(
         self, t: int, people: Population, mentee_training: float = 1.0, mentee_internship: float = 0.0
     ) -> dict[str, float]:
-        """One month of flows. ``mentee_training`` multiplies training entry of mentees in running pairs;
-        ``mentee_internship`` adds their monthly chance of an internship arranged through the mentor."""
+        """One month of flows: turnover, vacancies, hiring, job loss, training and inactivity.
+
+        ``mentee_training`` multiplies training entry of mentees in running pairs; ``mentee_internship``
+        adds their monthly chance of an internship arranged through the mentor.
+        """
         self.downturn = self.index[t] < self.scenario.economy.downturn_threshold
         self.draw_vacancies(t)
         offers = self._offer_matrix(self.employers.vacancies, self.downturn)
@@ -328,8 +333,9 @@ def _labour_month(
     sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed,
     offers, weighted, boost, params, below_share, emp_cum, emp_order, first, last, hires, sme, stream_keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
-    """One month of labour-market flows for every person, in place (``params``: a ``LABOUR_PARAMS`` record,
-    ``stream_keys``: the month's ``LABOUR_STREAMS`` keys).
+    """One month of labour-market flows for every person, in place.
+
+    ``params`` is a ``LABOUR_PARAMS`` record, ``stream_keys`` the month's ``LABOUR_STREAMS`` keys.
 
     Returns (hires by employers, of which by SMEs, unemployed at the end, jobs found at the end of training).
     """

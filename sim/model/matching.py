@@ -37,6 +37,8 @@ STRATEGIES: dict[str, Strategy] = {}
 
 
 def register(name: str) -> Callable[[Strategy], Strategy]:
+    """Register a matching strategy under ``name`` (the value of ``programme.matching.strategy``)."""
+
     def wrap(fn: Strategy) -> Strategy:
         STRATEGIES[name] = fn
         return fn

@@ -13,6 +13,8 @@ from sim.scenario.schema import Scenario
 
 
 class MentorStatus(IntEnum):
+    """Where a mentor stands: free for a mentee, in a pair, or gone from the pool."""
+
     AVAILABLE = 0
     PAIRED = 1
     LEFT = 2
@@ -41,6 +43,7 @@ class MentorPool:
 
     @classmethod
     def empty(cls, capacity: int = 64) -> MentorPool:
+        """A pool with room for ``capacity`` mentors and none recruited."""
         f = {
             "sector": np.int8, "retired": bool, "via_company": bool, "employer": np.int32, "network": np.int16,
             "willingness": np.float32, "hours": np.float32, "trained": bool, "pairs_done": np.int16,
@@ -78,6 +81,7 @@ class MentorPool:
         return np.flatnonzero(self.status[: self.count] != MentorStatus.LEFT)
 
     def available(self) -> np.ndarray:
+        """Indices of mentors free for a new mentee."""
         return np.flatnonzero(self.status[: self.count] == MentorStatus.AVAILABLE)
 
 
@@ -121,8 +125,10 @@ def draw_mentors(
 
 
 class MentorSupply:
-    """Monthly mentor supply: champion employers engage, supply and withdraw mentors; volunteers
-    are recruited, leave (peaks at 3, 6, 12 months; more when idle during an interruption) and return.
+    """Monthly mentor supply: champion employers' mentors and volunteers, recruited, leaving and returning.
+
+    Champion employers engage, supply and withdraw mentors; volunteers are recruited, leave (peaks at
+    3, 6, 12 months; more when idle during an interruption) and return.
     """
 
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
@@ -134,6 +140,7 @@ class MentorSupply:
         self.lost = 0
 
     def initial(self, pool: MentorPool, trained: bool) -> np.ndarray:
+        """Recruit the mentors in the pool at the start; returns their indices."""
         return pool.add(**draw_mentors(self.scenario, self.streams, "initial", -1, self.cfg.initial, trained=trained))
 
     def champions(self, t: int, champion: np.ndarray, funded: bool, downturn: bool) -> np.ndarray:

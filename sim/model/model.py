@@ -223,6 +223,7 @@ class MentoringModel(mesa.Model):
         return self
 
     def twin_plan(self) -> TwinPlan:
+        """What the twin run without the programme needs: who took part, and when they were accepted and left."""
         p = self.people
         return TwinPlan(p.accepted_month.copy(), p.exit_month.copy(), participants(p))
 

@@ -30,6 +30,7 @@ class Checkpoints:
 
     @classmethod
     def empty(cls, n: int) -> Checkpoints:
+        """Checkpoints for ``n`` people, none recorded yet (-1)."""
         return cls(*(np.full(n, -1, dtype=np.int8) for _ in CHECKS))
 
     def record(
@@ -113,7 +114,7 @@ def _positive(status: np.ndarray) -> np.ndarray:
 def compute_outcomes(
     people: Population, checks: Checkpoints, twin: Checkpoints | None, cost_total: float, extra: dict[str, float]
 ) -> dict[str, float]:
-    """One row of outcomes for one replicate (definitions in the README, section Outputs)."""
+    """One row of outcomes for one replicate (definitions in docs/outputs.md and sim.outputs.vocabulary)."""
     part = participants(people)
     comparison = people.programme == Status.COMPARISON
     matched = part & (people.matched_month != NO_MONTH)

@@ -1,5 +1,7 @@
-"""Mentoring pairs: start or never start, meet at a rate that decays without follow-up, open the
-mentor's network, end early (mostly for mentor reasons) or complete (DOMAIN.md §2.1, 2.3, 2.4).
+"""Mentoring pairs: start, meet, open the mentor's network, end early or complete (DOMAIN.md §2.1, 2.3, 2.4).
+
+A pair starts or never starts, meets at a rate that decays without follow-up, may open the mentor's
+network, and ends early (mostly for mentor reasons) or completes.
 
 The kernel reads its parameters by name from a ``PAIR_PARAMS`` record (float64, built once by
 ``PairDynamics._fixed_params``, the month's ``follow_up`` set by ``PairDynamics._params``):
@@ -126,7 +128,8 @@ class PairDynamics:
     def step(self, t: int, people: Population, pool: MentorPool, follow_up: float, funded: bool) -> dict[str, int]:
         """Advance every pair by a month; end those that never started, went silent, ended early or completed.
 
-        Returns the counts of endings by reason and the ``meetings`` held this month."""
+        Returns the counts of endings by reason and the ``meetings`` held this month.
+        """
         if not funded and self.cfg.wind_down == "end":
             paired = np.flatnonzero(people.programme == Status.PAIRED)
             self._end(t, people, pool, paired, Exit.PROGRAMME_ENDED)
@@ -179,8 +182,10 @@ def _pair_month(
     motivation, language, labour, mentor, ids, sector, ties, cross_ties, new_ties, hours, willingness, trained,
     mentor_status, network, mentor_sector, params, stream_keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
-    """One month of every pair, in place (``params``: a ``PAIR_PARAMS`` record, ``stream_keys``: the month's
-    ``PAIR_STREAMS`` keys). Returns (mentees whose pair ends, exit code of each, meetings held)."""
+    """One month of every pair, in place; returns (mentees whose pair ends, exit code of each, meetings held).
+
+    ``params`` is a ``PAIR_PARAMS`` record, ``stream_keys`` the month's ``PAIR_STREAMS`` keys.
+    """
     q, keys = params[0], stream_keys[0]
     ending, codes = [], []
     held_total = 0

@@ -109,9 +109,11 @@ class Population:
 
     @property
     def n(self) -> int:
+        """Number of people."""
         return len(self.age)
 
     def nbytes(self) -> int:
+        """Memory held by the arrays (bytes)."""
         return sum(getattr(self, f.name).nbytes for f in fields(self))
 
     def subset(self, idx: np.ndarray) -> Population:
@@ -125,8 +127,10 @@ def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
 
 
 def _beta(u: np.ndarray, mean: float, strength: float = 6.0) -> np.ndarray:
-    """Beta(mean, strength) by inversion (a tabulated quantile function), so each person's value
-    depends on their own draw only."""
+    """Beta(mean, strength) by inversion (a tabulated quantile function).
+
+    So each person's value depends on their own draw only.
+    """
     return np.interp(u, _GRID, _beta_quantiles(min(max(mean, 1e-3), 1 - 1e-3), strength)).astype(np.float32)
 
 

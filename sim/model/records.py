@@ -24,8 +24,11 @@ def record_dtype(fields: Iterable[str], kind: type[np.generic] = np.float64) -> 
 
 
 def make_records(dtype: np.dtype, values: Mapping[str, float | np.ndarray], n: int = 1) -> np.ndarray:
-    """``n`` records of ``dtype`` filled by field name: ``values`` names every field and no other, each
-    with one value for all records or an array of one value per record."""
+    """``n`` records of ``dtype`` filled by field name.
+
+    ``values`` names every field and no other, each with one value for all records or an array of one
+    value per record.
+    """
     fields: Mapping[str, object] = dtype.fields or {}
     if values.keys() != fields.keys():
         missing = [name for name in fields if name not in values]
