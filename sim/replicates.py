@@ -25,6 +25,7 @@ class RunResult:
 
     @property
     def summary(self) -> pd.DataFrame:
+        """Mean and 90 % interval of every outcome across the replicates (:func:`summarise` of ``outcomes``)."""
         return summarise(self.outcomes)
 
 

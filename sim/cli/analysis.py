@@ -43,6 +43,8 @@ from sim.studies.experiments import (
 
 
 class Method(StrEnum):
+    """The methods of ``mentorsim sensitivity --method``: Sobol indices or Morris elementary effects."""
+
     sobol = "sobol"
     morris = "morris"
 
@@ -72,7 +74,8 @@ def sensitivity(
     """Global sensitivity (Sobol or Morris, SALib) of every outcome of a sweep study to its levers and uncertainties.
 
     Writes sensitivity.csv (tidy indices), sensitivity.json (settings, notes, warnings), a figure
-    (sobol.png or morris.png) and the experiments table; warns when the sample is too small."""
+    (sobol.png or morris.png) and the experiments table; warns when the sample is too small.
+    """
     overrides = set_ or ()
     with refused_if_invalid():
         spec = load_study(study)
@@ -170,8 +173,11 @@ def _print_indices(indices: pd.DataFrame, settings: Sensitivity) -> None:
 
 
 def _interval(row: pd.Series, outcome: str | None) -> str:
-    """An index and its interval: Sobol indices with 3 decimals on their 0-1 scale; Morris's mu* (``outcome``
-    given) is a change of the outcome, shown as a difference in its units (pp for shares)."""
+    """An index and its interval, as the table shows them.
+
+    Sobol indices with 3 decimals on their 0-1 scale; Morris's mu* (``outcome`` given) is a change of the
+    outcome, shown as a difference in its units (pp for shares).
+    """
     if outcome is None:
         return f"{row['value']:.3f} ({row['conf_low']:.3f} to {row['conf_high']:.3f})"
     values = (format_difference(outcome, row[k], signed=False) for k in ("value", "conf_low", "conf_high"))
@@ -212,7 +218,8 @@ def discover(
 
     Writes boxes.csv (the chosen boxes' limits and statistics), peeling.csv and peeling.png (the
     coverage-density trade-off of every box on the peeling trajectory) into a folder of the study folder
-    named for the question, so that asking another question does not overwrite the answer to this one."""
+    named for the question, so that asking another question does not overwrite the answer to this one.
+    """
     try:
         table = discovery.read_table(results)
         x, y, note = discovery.cases(table, outcome, below, above)

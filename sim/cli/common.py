@@ -49,8 +49,10 @@ def refuse(message: str) -> NoReturn:
 
 
 def load_or_exit(path: Path, overrides: list[str] | tuple[str, ...] | None = None) -> Scenario:
-    """Load a scenario and check its targets; on :class:`ScenarioError` print its message and exit with
-    :data:`EXIT_REFUSED`."""
+    """Load a scenario and check its targets; if it is invalid, exit with :data:`EXIT_REFUSED`.
+
+    On :class:`ScenarioError` its message is printed before the exit.
+    """
     try:
         return load_checked(path, overrides or ())
     except ScenarioError as err:

@@ -26,6 +26,8 @@ from sim.scenario.schema import Scenario
 
 
 class Format(StrEnum):
+    """The output formats of ``mentorsim describe --format``: a terminal table, CSV or a Markdown table."""
+
     table = "table"
     csv = "csv"
     markdown = "markdown"

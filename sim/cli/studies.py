@@ -83,7 +83,8 @@ def sweep(
 ) -> None:
     """Run a study's experiments x replicates; write experiments.parquet and .csv (one row per run).
 
-    A study of kind designs also reports each design against the first (the base) on the same seeds."""
+    A study of kind designs also reports each design against the first (the base) on the same seeds.
+    """
     with refused_if_invalid():
         spec = load_study(study)
         experiments = study_experiments(spec, study, set_ or ())

@@ -44,8 +44,11 @@ def check(
     ] = False,
     docs: Annotated[Path, typer.Option(help="Folder for --write-docs.")] = DOCS,
 ) -> None:
-    """Run every scenario that has targets and print programme, target, reported, simulated (90 % interval),
-    pass/fail. Exit status 0 whatever the result; the last line says how many targets pass."""
+    """Run every scenario that has targets and print its targets, reported vs simulated, with pass or fail.
+
+    Columns: programme, target, reported, simulated (90 % interval), pass/fail. Exit status 0 whatever the
+    result; the last line says how many targets pass.
+    """
     console = Console(stderr=True)
     try:
         table = check_all(root, replicates, progress=lambda p: console.print(f"[dim]running {p}[/dim]"))
@@ -65,8 +68,10 @@ def calibrate(
     replicates: Annotated[int, typer.Option(min=1, help="Replicates per trial, on the same seeds in every trial.")] = 4,
     seed: Annotated[int | None, typer.Option(help="First seed (default: the scenario's seed).")] = None,
 ) -> None:
-    """Fit the parameters listed under calibrate: within their ranges to the targets; write
-    <scenario>.calibrated.yaml (an extends overlay) and <scenario>.calibration.csv (the report)."""
+    """Fit the parameters listed under calibrate: within their ranges to the targets.
+
+    Writes <scenario>.calibrated.yaml (an extends overlay) and <scenario>.calibration.csv (the report).
+    """
     load_or_exit(scenario)
     try:
         result = fit(

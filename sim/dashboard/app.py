@@ -58,6 +58,7 @@ class Levers:
 
     @classmethod
     def of(cls, scenario: Scenario) -> Levers:
+        """The levers as ``scenario`` sets them: no sector alignment, the first grant's end (``""`` if none)."""
         programme = scenario.programme
         return cls(
             strategy=programme.matching.strategy,
@@ -81,9 +82,12 @@ class Levers:
 
 
 def sector_mix_overrides(scenario: Scenario, alignment: float) -> list[str]:
-    """Individually recruited mentors by sector moved ``alignment`` of the way from the scenario's mix to the
-    mentees' mix: the sector-specific share of matches a programme buys by recruiting where mentees are
-    (mentor shortage in the mentees' sectors [VDC19 §5.2]). Nothing changes at 0."""
+    """``--set`` strings that move the mentors' sector mix ``alignment`` of the way towards the mentees' mix.
+
+    Individually recruited mentors by sector move from the scenario's mix to the mentees' mix: the
+    sector-specific share of matches a programme buys by recruiting where mentees are (mentor shortage in
+    the mentees' sectors [VDC19 §5.2]). Nothing changes at 0.
+    """
     if alignment <= 0:
         return []
     return [
@@ -117,6 +121,7 @@ def run_levers(path: Path, levers: Levers) -> RunResult:
 
 @solara.component
 def Page() -> None:
+    """The page ``solara run`` serves: a scenario picker above the dashboard of the scenario picked."""
     files = scenario_files()
     name = solara.use_reactive(next(iter(files)))
     solara.Title("mentorsim dashboard")
@@ -129,6 +134,7 @@ def Page() -> None:
 
 @solara.component
 def Dashboard(path: Path) -> None:
+    """The levers of the scenario at ``path``, a Run button and the latest run's results (or why it was refused)."""
     scenario = solara.use_memo(lambda: load_scenario(path), [path])
     start = Levers.of(scenario)
     levers, set_levers = solara.use_state(start)

@@ -13,7 +13,10 @@ SCENARIO_ENV = "MENTORSIM_DASHBOARD_SCENARIO"
 
 
 def server_command(port: int) -> list[str]:
-    """The command that serves the app on ``HOST:port``: production mode, no browser opened, and no look-up
-    of a newer Solara version (it blocks the start where there is no network)."""
+    """The command that serves the app on ``HOST:port``.
+
+    Production mode, no browser opened, and no look-up of a newer Solara version (it blocks the start where
+    there is no network).
+    """
     options = ["--host", HOST, "--port", str(port), "--production", "--no-open", "--no-check-version"]
     return [sys.executable, "-m", "solara", "run", APP, *options]

@@ -64,8 +64,11 @@ def save_png(fig: Figure, path: str | Path, dpi: int = DPI) -> Path:
 
 
 def plot_placements(timeseries: pd.DataFrame) -> PlotResult:
-    """Placements of participants, their employed share next to the same people without the programme
-    and the comparison group (gross), and the difference with and without the programme (net)."""
+    """Placements of participants, their employed share (gross) and the programme's effect on it (net).
+
+    The employed share of participants is shown next to the same people without the programme and the
+    comparison group; the net effect is the difference with and without the programme.
+    """
     data = _with_dates(timeseries)
     fig, axes = _figure(1, 3, figsize=(15, 4.8))
     _panel(axes[0], data, ["placements"], "New jobs among participants each month")
@@ -114,8 +117,10 @@ def plot_funding(timeseries: pd.DataFrame) -> PlotResult:
 
 
 def plot_funding_timeline(timeseries: pd.DataFrame, cliffs: Sequence[GrantEnd] = ()) -> PlotResult:
-    """Money per month and coaches, grey where intake was closed, dashed lines at the funding cliffs
-    (the first month after each grant end in ``cliffs``)."""
+    """Money per month and coaches, grey where intake was closed, dashed lines at the funding cliffs.
+
+    A cliff's line is at the first month after its grant end in ``cliffs``.
+    """
     data = _with_dates(timeseries)
     fig, axes = _figure(2, 1, figsize=(10, 6.5), sharex=True)
     panels = (("funding_month_eur", "Grant money the programme can use each month"), ("coaches_fte", "Coaching staff"))
@@ -148,8 +153,11 @@ def save_standard_plots(timeseries: pd.DataFrame, out_dir: Path) -> list[Path]:
 
 
 def plot_differences(diffs: pd.DataFrame, by: str, reference: str) -> PlotResult:
-    """One panel per outcome: each alternative's mean paired difference against ``reference`` with its 95 %
-    interval (the table of :func:`sim.studies.experiments.paired_differences`; differences of shares in pp)."""
+    """One panel per outcome: each alternative's mean paired difference against ``reference``, 95 % interval.
+
+    ``diffs`` is the table of :func:`sim.studies.experiments.paired_differences`; differences of shares are
+    shown in pp.
+    """
     outcomes = list(dict.fromkeys(diffs["outcome"]))
     alternatives = list(dict.fromkeys(diffs[by]))
     fig, axes = _panels(len(outcomes), 4.2, 0.5 * len(alternatives) + 1.6)
@@ -176,8 +184,10 @@ def parameter_labels(names: Sequence[str]) -> dict[str, str]:
 
 
 def plot_sobol(indices: pd.DataFrame, title: str = "") -> PlotResult:
-    """One panel per outcome: S1 and ST of every parameter with their 95 % bootstrap intervals (the tidy
-    indices of :func:`sim.studies.sensitivity.analyse`)."""
+    """One panel per outcome: S1 and ST of every parameter with their 95 % bootstrap intervals.
+
+    ``indices`` are the tidy indices of :func:`sim.studies.sensitivity.analyse`.
+    """
     with study_style():  # seaborn's look for these figures only, not globally
         data = indices[indices["index"].isin(["S1", "ST"])]
         outcomes = list(dict.fromkeys(data["outcome"]))
@@ -204,12 +214,14 @@ def plot_sobol(indices: pd.DataFrame, title: str = "") -> PlotResult:
 
 
 def plot_morris(indices: pd.DataFrame, title: str = "") -> PlotResult:
-    """One panel per outcome: the mu*-sigma plane, one marker per parameter (legend) with mu*'s interval,
-    in the outcome's units (a change of a share in pp).
+    """One panel per outcome: the mu*-sigma plane, one marker per parameter (legend) with mu*'s interval.
+
+    The axes are in the outcome's units (a change of a share in pp).
 
     Parameters far right matter; above the line sigma = mu* they act non-linearly or through
     interactions (Morris 1991; Campolongo et al. 2007). Points away from the origin (mu* above
-    a tenth of the panel's largest) are also labelled on the plot."""
+    a tenth of the panel's largest) are also labelled on the plot.
+    """
     with study_style():  # seaborn's look for these figures only, not globally
         wide = indices.pivot_table(
             index=["outcome", "parameter"], columns="index", values=["value", "conf"], sort=False
@@ -248,9 +260,11 @@ def plot_morris(indices: pd.DataFrame, title: str = "") -> PlotResult:
 
 
 def plot_tradeoff(trajectory: pd.DataFrame, condition: str = "") -> PlotResult:
-    """One panel per PRIM box: coverage against density on the peeling trajectory, coloured by the number of
-    restricted dimensions, the chosen entry ringed (the ``peeling.csv`` table of ``mentorsim discover``:
-    columns ``box``, ``id``, ``coverage``, ``density``, ``res_dim``, ``chosen``)."""
+    """One panel per PRIM box: coverage against density on the peeling trajectory, the chosen entry ringed.
+
+    Points are coloured by the number of restricted dimensions. ``trajectory`` is the ``peeling.csv`` table
+    of ``mentorsim discover``: columns ``box``, ``id``, ``coverage``, ``density``, ``res_dim``, ``chosen``.
+    """
     with study_style():  # seaborn's look for these figures only, not globally
         boxes = list(dict.fromkeys(trajectory["box"]))
         fig, axes = _figure(1, len(boxes), figsize=(5.2 * len(boxes), 4.4), squeeze=False)
@@ -274,8 +288,11 @@ def plot_tradeoff(trajectory: pd.DataFrame, condition: str = "") -> PlotResult:
 
 
 def plot_validation(table: pd.DataFrame) -> PlotResult:
-    """Reported (x) against simulated mean (y, 90 % interval as a bar) of every target, shares and the others
-    in two panels (the table of :func:`sim.studies.validation.check`; ``target`` starts with the column)."""
+    """Reported (x) against simulated mean (y, 90 % interval as a bar) of every target.
+
+    Shares and the others in two panels. ``table`` is the table of :func:`sim.studies.validation.check`;
+    its ``target`` starts with the column.
+    """
     outcomes = table["target"].str.split(" [", n=1, regex=False).str[0]
     shares = outcomes.map(lambda name: vocab.kind_of(name) in ("share", "pp")).astype(bool)
     fig, axes = _figure(1, 2, figsize=(11, 5))
@@ -308,9 +325,11 @@ def plot_validation(table: pd.DataFrame) -> PlotResult:
 
 @contextmanager
 def study_style() -> Iterator[None]:
-    """Seaborn's white grid at its 'paper' scale and 'deep' palette for the figures of studies (sensitivity,
-    discovery), for what is drawn inside only: matplotlib's global style is left as the user has it.
-    Also a decorator (``@study_style()``)."""
+    """Seaborn's white grid at its 'paper' scale and 'deep' palette for the figures of studies.
+
+    Used by the figures of sensitivity and discovery, for what is drawn inside only: matplotlib's global
+    style is left as the user has it. Also a decorator (``@study_style()``).
+    """
     with sns.axes_style(STYLE), sns.plotting_context("paper"), sns.color_palette("deep"):
         yield
 
@@ -323,8 +342,11 @@ def _with_dates(timeseries: pd.DataFrame) -> pd.DataFrame:
 
 
 def _figure(rows: int, cols: int, figsize: tuple[float, float] = (10, 5), **subplots: Any) -> tuple[Figure, Any]:
-    """A constrained-layout figure with seaborn's white grid style; ``subplots`` go to ``Figure.subplots``
-    (the Axes are one Axes or an array of them, as ``Figure.subplots`` gives them)."""
+    """A constrained-layout figure with seaborn's white grid style, and its Axes.
+
+    ``subplots`` go to ``Figure.subplots`` (the Axes are one Axes or an array of them, as
+    ``Figure.subplots`` gives them).
+    """
     fig = Figure(figsize=figsize, layout="constrained")
     with sns.axes_style(STYLE):
         axes = fig.subplots(rows, cols, **subplots)
@@ -332,8 +354,10 @@ def _figure(rows: int, cols: int, figsize: tuple[float, float] = (10, 5), **subp
 
 
 def _panels(count: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
-    """A figure with one panel per item, at most :data:`PANELS_PER_ROW` per row (a 2-d array of Axes; the
-    panels left over are hidden)."""
+    """A figure with one panel per item, at most :data:`PANELS_PER_ROW` per row.
+
+    The Axes are a 2-d array; the panels left over are hidden.
+    """
     cols = max(1, min(PANELS_PER_ROW, count))
     rows = max(1, -(-count // cols))
     fig, axes = _figure(rows, cols, figsize=(width * cols, height * rows + 0.8), squeeze=False)
@@ -348,8 +372,10 @@ def _wrapped(title: str, width: int = TITLE_WIDTH) -> str:
 
 
 def _panel(ax: Axes, data: pd.DataFrame, names: Sequence[str], title: str) -> None:
-    """Median and 90 % band of the series ``names`` (one kind), legend labels and y axis from the vocabulary;
-    a derived series (:data:`sim.outputs.vocabulary.DERIVED_SERIES`) is computed into ``data`` first."""
+    """Median and 90 % band of the series ``names`` (one kind), legend labels and y axis from the vocabulary.
+
+    A derived series (:data:`sim.outputs.vocabulary.DERIVED_SERIES`) is computed into ``data`` first.
+    """
     for name in names:
         if name not in data and name in vocab.DERIVED_SERIES:
             data[name] = vocab.DERIVED_SERIES[name](data)

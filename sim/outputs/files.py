@@ -27,7 +27,8 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
 
     ``tmp`` does not end like ``path``: a writer that guesses the format from the name needs it given
     (``savefig(tmp, format="png")``). On any error (or an interrupt) the temporary file is removed and
-    ``path`` is left as it was. Returns ``path``."""
+    ``path`` is left as it was. Returns ``path``.
+    """
     path = Path(path)
     tmp = partial_path(path)
     try:

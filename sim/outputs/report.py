@@ -67,6 +67,7 @@ class Cliff:
 
     @property
     def label(self) -> str:
+        """How the report names the cliff: grant and month, and in how many replicates the money falls if not all."""
         how = (
             ""
             if self.replicates_falling == self.replicates
@@ -90,8 +91,10 @@ def render_report(folder: str | Path, baseline: str | Path | None = None) -> str
 
 
 def write_report(folder: str | Path, out: str | Path | None = None, baseline: str | Path | None = None) -> Path:
-    """Render the report and write it atomically (temporary file, then rename) to ``out``
-    (default: ``report.html`` in the run folder); return the path written."""
+    """Render the report and write it atomically (temporary file, then rename); return the path written.
+
+    ``out`` is the file written (default: ``report.html`` in the run folder).
+    """
     html = render_report(folder, baseline)
     target = Path(out) if out is not None else Path(folder) / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -169,8 +172,10 @@ def cost_sentence(run: RunFolder) -> str:
 
 
 def documented_assumptions(run: RunFolder) -> tuple[list[dict[str, str]], str]:
-    """The parameters documented as records in the scenario files of the run (value as run, unit,
-    range, source), and a note on where they were read (empty when all is as run)."""
+    """The parameters documented as records in the scenario files of the run, and a note on where they were read.
+
+    A row per parameter: value as run, unit, range, source. The note is empty when all is as run.
+    """
     manifest = run.manifest
     files = [Path(manifest.get("working_directory", ".")) / f for f in manifest.get("scenario_files", [])]
     if not files:

@@ -93,7 +93,8 @@ def write_run(
     """Write every output of a run into the new folder ``out_dir`` and return it.
 
     ``command`` is the command line and ``overrides`` the ``--set`` options, both recorded in the
-    manifest. Raises :class:`OutDirError` if ``out_dir`` exists and is not empty."""
+    manifest. Raises :class:`OutDirError` if ``out_dir`` exists and is not empty.
+    """
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
     created = _make_parents(out_dir.parent)
@@ -144,6 +145,7 @@ class RunFolder:
         return folder
 
     def mean(self, outcome: str) -> float:
+        """Mean of an outcome over the replicates (NaN when the run does not have it)."""
         return float(self.summary.at[outcome, "mean"]) if outcome in self.summary.index else math.nan
 
     def interval(self, outcome: str) -> tuple[float, float, float]:

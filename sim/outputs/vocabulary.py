@@ -72,6 +72,7 @@ class Measure:
 
     @property
     def axis_unit(self) -> str:
+        """What an axis of this column says: its ``unit``, else the unit of its kind."""
         return self.unit or FORMATS[self.kind].unit
 
 

@@ -23,8 +23,11 @@ TABLE_COLUMNS = ("path", "default", "value", "unit", "allowed", "source", "descr
 
 
 def describe_parameters() -> list[dict[str, Any]]:
-    """One row per leaf field of :class:`Scenario`: path, type, default, required, unit, source,
-    description, constraints (``ge``/``gt``/``le``/``lt`` bounds and ``allowed`` literal values)."""
+    """One row per leaf field of :class:`Scenario`: where it is, its type, default, bounds and documentation.
+
+    The keys: path, type, default, required, unit, source, description, constraints (``ge``/``gt``/``le``/``lt``
+    bounds and ``allowed`` literal values).
+    """
     return [dict(row) for row in parameter_rows()]
 
 
@@ -66,7 +69,8 @@ def describe_table(scenario: Scenario | None = None) -> list[dict[str, str]]:
     ``default`` is the schema default; for the items of a list of sections it also shows the
     values in the default list (e.g. the six default sectors). With a scenario, ``value`` is its
     value (a list for ``[*]`` paths) and ``source`` is the source documented in the scenario
-    file when it gave one (prefixed ``scenario:``); without one, ``value`` is empty."""
+    file when it gave one (prefixed ``scenario:``); without one, ``value`` is empty.
+    """
     records = parameter_records(scenario) if scenario is not None else {}
     data = scenario.model_dump(mode="json") if scenario is not None else None
     defaults = Scenario().model_dump(mode="json")

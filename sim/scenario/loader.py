@@ -83,7 +83,8 @@ class ScenarioError(Exception):
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Read, resolve and validate a scenario file; ``overrides`` are ``a.b.c=VALUE`` strings (VALUE is YAML).
 
-    Raises :class:`ScenarioError` for every bad input."""
+    Raises :class:`ScenarioError` for every bad input.
+    """
     path = Path(path)
     data, origins, files = _load_chain(path, ())
     origins = {p: o for p, o in origins.items() if has_path(data, p)}
@@ -105,8 +106,11 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 def located(
     scenario: Scenario, path: str, message: str, given: str | None = None, allowed: str | None = None
 ) -> Problem:
-    """A :class:`Problem` at the dotted ``path`` of a loaded scenario (``targets.2.outcome``), placed at the file
-    and line where that value (or its nearest parent) was written: for checks that run after loading."""
+    """A :class:`Problem` at the dotted ``path`` of a loaded scenario, for checks that run after loading.
+
+    The path is written as for ``--set`` (``targets.2.outcome``); the problem is placed at the file and line
+    where that value (or its nearest parent) was written.
+    """
     return Problem(origin_at(key_path(path), scenario._origins), path, message, given, allowed)
 
 
@@ -170,7 +174,8 @@ def read_document(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Origin]]:
     """The top-level mapping of one YAML file and the line of every key in it.
 
     Parsed once per file version (path, size, modification time) and copied on every call: a
-    sensitivity study loads the same base scenario thousands of times, and parsing is most of it."""
+    sensitivity study loads the same base scenario thousands of times, and parsing is most of it.
+    """
     try:
         stat = path.stat()
     except OSError:
@@ -269,8 +274,10 @@ def _is_record(value: Any) -> bool:
 
 
 def _merge(base: Any, override: Any) -> Any:
-    """``override`` over ``base``: mappings deep-merged, lists and values replaced; a plain value
-    over a record replaces the record's value."""
+    """``override`` over ``base``: mappings deep-merged, lists and values replaced.
+
+    A plain value over a record replaces the record's value.
+    """
     if _is_record(base):
         return {**base, **override} if _is_record(override) else {**base, "value": override}
     if isinstance(base, dict) and isinstance(override, dict) and not _is_record(override):

@@ -27,8 +27,11 @@ _MISSING = object()
 
 
 def key_path(path: str | KeyPath) -> KeyPath:
-    """``"funding.grants.0.end"`` -> ``("funding", "grants", 0, "end")``; ``"a[*].b"`` -> ``("a", EVERY, "b")``;
-    ``"sectors[2].mentor_share"`` -> ``("sectors", 2, "mentor_share")``. A tuple is returned as it is."""
+    """A dotted path as a tuple of keys, list indices and :data:`EVERY`; a tuple is returned as it is.
+
+    ``"funding.grants.0.end"`` -> ``("funding", "grants", 0, "end")``; ``"a[*].b"`` -> ``("a", EVERY, "b")``;
+    ``"sectors[2].mentor_share"`` -> ``("sectors", 2, "mentor_share")``.
+    """
     if isinstance(path, tuple):
         return path
     parts: list[str | int] = []
@@ -46,8 +49,10 @@ def dotted(path: Sequence[str | int]) -> str:
 
 
 def star_path(parts: Sequence[str | int]) -> str:
-    """Dotted path of a location, with list items written ``[*]``: ``("funding", "grants", 0, "end")``
-    gives ``funding.grants[*].end`` (the rows of ``mentorsim describe``)."""
+    """Dotted path of a location, with list items written ``[*]`` (the rows of ``mentorsim describe``).
+
+    ``("funding", "grants", 0, "end")`` gives ``funding.grants[*].end``.
+    """
     text = ""
     for part in parts:
         text += "[*]" if isinstance(part, int) or part == EVERY else f".{part}" if text else str(part)
@@ -57,7 +62,8 @@ def star_path(parts: Sequence[str | int]) -> str:
 def value_at(data: Any, path: str | KeyPath, default: Any = None) -> Any:
     """The value at ``path`` in nested mappings, lists and objects with attributes, or ``default`` if there is none.
 
-    ``[*]`` maps the rest of the path over the items of a list (an empty list where there is no list)."""
+    ``[*]`` maps the rest of the path over the items of a list (an empty list where there is no list).
+    """
     parts = key_path(path)
     for depth, part in enumerate(parts):
         if part == EVERY:

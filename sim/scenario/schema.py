@@ -870,7 +870,9 @@ class CalibrationTarget(Section):
 
     ``outcome`` is an outcome column (one row per replicate, :mod:`sim.model.outcomes`), optionally restricted to
     the participants accepted from ``cohort_start`` to ``cohort_end``; or a time-series column (or a
-    series derived in :mod:`sim.studies.validation`), read at ``month`` or summed / averaged from ``since`` to ``month``."""
+    series derived in :mod:`sim.studies.validation`), read at ``month`` or summed / averaged from ``since`` to
+    ``month``.
+    """
 
     outcome: str = Field(description="Outcome column or time-series column the reported figure corresponds to.")
     reported: float = Field(description="The reported figure, in the unit of the column (shares as 0-1).")
@@ -945,6 +947,7 @@ class Scenario(Section):
 
     @property
     def start_index(self) -> int:
+        """The start month as a :func:`month_index`: month ``t`` of the run is ``start_index + t``."""
         return month_index(self.start)
 
     def calendar(self) -> list[str]:
@@ -953,6 +956,8 @@ class Scenario(Section):
 
 
 def parameter_records(scenario: Scenario) -> dict[str, dict[str, Any]]:
-    """The parameter records of the scenario file(s), keyed by dotted path (``funding.grants.0.amount_eur``),
-    each with the keys written (``value``, ``unit``, ``source``, ``range``, ``description``)."""
+    """The parameter records of the scenario file(s), keyed by dotted path (``funding.grants.0.amount_eur``).
+
+    Each has the keys written (``value``, ``unit``, ``source``, ``range``, ``description``).
+    """
     return {path: dict(record) for path, record in scenario._records.items()}

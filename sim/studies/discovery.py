@@ -195,7 +195,8 @@ def _limits(
     """One row per restricted parameter: kind, limits, the full range and the quasi-p-values.
 
     Read from the box's own ``box_lims`` and ``p_values`` (ema_workbench's ``inspect(style="data")``
-    fails on categorical limits with pandas 2); a quasi-p-value of -1 (not applicable) becomes NaN."""
+    fails on categorical limits with pandas 2); a quasi-p-value of -1 (not applicable) becomes NaN.
+    """
     rows = []
     for parameter in lims.columns:
         low, high = lims[parameter].iloc[0], lims[parameter].iloc[1]

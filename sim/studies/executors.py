@@ -87,6 +87,7 @@ def evaluate_batch(tasks: Sequence[Task]) -> list[Done]:
 
 
 def default_workers() -> int:
+    """Workers of the local process pool when none are given: the number of cores (1 if it is unknown)."""
     return os.cpu_count() or 1
 
 

@@ -63,6 +63,8 @@ class StudyError(ScenarioError):
 
 
 class Spec(BaseModel):
+    """Base of the models of a study file: a key they do not know is an error (``extra="forbid"``)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -169,6 +171,7 @@ class Study(Spec):
 
     @property
     def parameters(self) -> list[Parameter]:
+        """Every parameter the study varies: its levers, then its uncertainties."""
         return [*self.levers, *self.uncertainties]
 
 
@@ -199,7 +202,8 @@ def sensitivity_settings(
 ) -> Sensitivity:
     """The study's ``sensitivity`` settings with command-line overrides; ``samples`` is r for morris.
 
-    Raises :class:`StudyError` naming the option (or the study file) of a bad value."""
+    Raises :class:`StudyError` naming the option (or the study file) of a bad value.
+    """
     data = study.sensitivity.model_dump()
     origins: dict[tuple[str, ...], Origin] = {(): Origin(str(study_path))}
     given = {"method": method, "samples": samples, "seed": seed}
@@ -275,7 +279,8 @@ def run_tasks(
 ) -> pd.DataFrame:
     """Run the tasks not yet done in ``store`` and return the table of all tasks that are done, in task order.
 
-    A failed run is recorded in the store's manifest and left out of the table."""
+    A failed run is recorded in the store's manifest and left out of the table.
+    """
     for done in execute(pending(tasks, store), workers, dask):
         if done.error is None:
             store.write(done.key, done.row or {}, done.series)
@@ -306,9 +311,11 @@ def experiment_table(tasks: Sequence[Task], store: Store) -> pd.DataFrame:
 def paired_differences(
     table: pd.DataFrame, by: str, reference: Any, outcomes: Sequence[str], confidence: float = CONFIDENCE
 ) -> pd.DataFrame:
-    """Per value of ``by`` other than ``reference`` and per outcome: the mean of (value - reference) over the
-    seeds both have, with a ``confidence`` t interval. Columns: ``by, outcome, reference_mean, mean,
-    difference, low, high, n``."""
+    """Per value of ``by`` other than ``reference`` and per outcome: the mean paired difference from ``reference``.
+
+    The mean of (value - reference) over the seeds both have, with a ``confidence`` t interval. Columns:
+    ``by, outcome, reference_mean, mean, difference, low, high, n``.
+    """
     ref = table[table[by] == reference].set_index("seed")
     rows = []
     for other, group in table[table[by] != reference].groupby(by, sort=False):
@@ -338,14 +345,16 @@ CLIFF_MONTHS = 6  # months after a grant's end month in which its cliff is measu
 
 
 def run_with_cliffs(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
-    """:func:`~sim.replicates.run_replicate` plus what each funding cliff costs, in the ``CLIFF_MONTHS`` after the
-    end month of grant ``i`` (its first call; 1-based):
+    """:func:`~sim.replicates.run_replicate` plus what each funding cliff costs: waiting list and mentors lost.
+
+    Measured in the ``CLIFF_MONTHS`` after the end month of grant ``i`` (its first call; 1-based):
 
     - ``waiting_list_cliff_<i>``: the largest waiting list; ``waiting_list_cliff_max``, the largest of them;
     - ``mentors_lost_cliff_<i>``: the fall of the mentor pool, from the end month to its lowest (0 if it
       does not fall, e.g. when the call is renewed at once); ``mentors_lost_cliffs``, their sum.
 
-    NaN (the sum: 0) when no grant ends within the run."""
+    NaN (the sum: 0) when no grant ends within the run.
+    """
     series, outcomes = run_replicate(scenario, seed)
     waiting = series["waiting_list"].to_numpy(dtype=float)
     pool = series["mentor_pool"].to_numpy(dtype=float)
@@ -419,7 +428,8 @@ def points_from_unit(study: Study, base: Scenario, unit: np.ndarray) -> list[dic
 
     A range maps linearly (integer parameters are rounded and stay integers); a list of values is
     split into equal parts of [0, 1] (value ``k`` of ``n`` for ``u`` in [k/n, (k+1)/n)), as for the
-    Latin hypercube, so categorical and boolean values are drawn with equal probability."""
+    Latin hypercube, so categorical and boolean values are drawn with equal probability.
+    """
     ranges = parameter_space(study, base)
     integer = {p: _is_integer(value_at(base, p)) for p in ranges}
     points = []

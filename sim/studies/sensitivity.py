@@ -90,8 +90,11 @@ def experiment_count(settings: Sensitivity, parameters: int) -> int:
 
 
 def point_means(table: pd.DataFrame, outcome: str, points: int) -> tuple[np.ndarray, int]:
-    """Per point (``experiment``), the mean of ``outcome`` over the replicates that have a value, and
-    how many replicate values were NaN; NaN for a point without any value (or without finished runs)."""
+    """Per point (``experiment``), the mean of ``outcome`` over the replicates that have a value.
+
+    Also how many replicate values were NaN. The mean is NaN for a point without any value (or without
+    finished runs).
+    """
     if table.empty or outcome not in table:
         return np.full(points, np.nan), 0
     values = pd.to_numeric(table[outcome], errors="coerce")

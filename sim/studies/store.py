@@ -42,8 +42,10 @@ class StoreLocked(Exception):
 
 
 def run_key(scenario_hash: str, seed: int, runner: str) -> str:
-    """The key of one run: a hash of the resolved scenario's hash, the seed and the runner's qualified name
-    (runners report different columns, so their rows are not interchangeable)."""
+    """The key of one run: a hash of the resolved scenario's hash, the seed and the runner's qualified name.
+
+    The runner is in it because runners report different columns, so their rows are not interchangeable.
+    """
     return hashlib.sha256(f"{scenario_hash}:{seed}:{runner}".encode()).hexdigest()[:24]
 
 
@@ -87,6 +89,7 @@ class Store:
     # --- runs -----------------------------------------------------------------------------------
 
     def is_done(self, key: str) -> bool:
+        """Whether run ``key`` is finished: its row is stored (:meth:`write` writes it last)."""
         return (self.runs / f"{key}.parquet").exists()
 
     def write(self, key: str, row: dict[str, Any], series: pd.DataFrame | None = None) -> None:

@@ -70,7 +70,8 @@ def check_target(target: CalibrationTarget) -> None:
 def check_targets(scenario: Scenario) -> None:
     """Raise :class:`ScenarioError` naming the file and line of every target whose column or months do not fit.
 
-    The schema keeps targets as data; what a column means is known here, with the outputs of a run."""
+    The schema keeps targets as data; what a column means is known here, with the outputs of a run.
+    """
     problems = []
     for i, target in enumerate(scenario.targets):
         try:
@@ -167,11 +168,13 @@ MISS_CAP = 3.0  # tolerances: a miss beyond this counts as this much (assumption
 
 
 def distance(scenario: Scenario, values: np.ndarray) -> float:
-    """Sum over targets of the squared tolerance-scaled miss of the mean (0 above an ``at_least`` bound),
-    each miss capped at :data:`MISS_CAP` tolerances: a target the model cannot come near (TRIEC's in-field
-    share, ten tolerances off) then adds a constant and does not drag the free parameters towards the
-    edges of their ranges at the cost of the targets that can be met (a redescending loss, as in robust
-    regression)."""
+    """Sum over targets of the squared tolerance-scaled miss of the mean (0 above an ``at_least`` bound).
+
+    Each miss is capped at :data:`MISS_CAP` tolerances: a target the model cannot come near (TRIEC's
+    in-field share, ten tolerances off) then adds a constant and does not drag the free parameters towards
+    the edges of their ranges at the cost of the targets that can be met (a redescending loss, as in robust
+    regression).
+    """
     total = 0.0
     for target, mean in zip(scenario.targets, np.nanmean(values, axis=0), strict=True):
         miss = mean - target.reported
@@ -253,6 +256,7 @@ def table_rows(table: pd.DataFrame) -> list[dict[str, str]]:
 
 
 def summary_line(table: pd.DataFrame) -> str:
+    """The last line of ``mentorsim check``: how many targets are within tolerance, in how many programmes."""
     passed = int(table["within"].sum()) if len(table) else 0
     return f"{passed} of {len(table)} targets within tolerance, in {table['programme'].nunique() if len(table) else 0} programme(s)"
 
