@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Column, Table
 from rich.text import Text
 
-from sim.cli.common import ScenarioArg, SetOption, load_or_exit, markdown_table, out_dir_or_exit
+from sim.cli.common import ScenarioArg, SetOption, console, load_or_exit, markdown_table, out_dir_or_exit
 from sim.outputs.run_folder import check_out_dir, default_out_dir, write_run
 from sim.outputs.vocabulary import KEY_OUTCOMES, format_range, format_value, outcome_group, outcome_order
 from sim.replicates import RunResult
@@ -136,10 +136,7 @@ def _print_summary(result: RunResult) -> None:
         style = None if row.outcome in KEY_OUTCOMES else "dim"
         interval = format_range(row.outcome, row.low, row.high)
         table.add_row(row.outcome, format_value(row.outcome, row.mean), interval, style=style)
-    console = Console()
-    if not console.is_terminal:
-        console.width = max(console.width, MIN_WIDTH)
-    console.print(table)
+    console(MIN_WIDTH).print(table)
 
 
 def _print_table(rows: list[dict[str, str]], columns: list[str]) -> None:
@@ -149,7 +146,4 @@ def _print_table(rows: list[dict[str, str]], columns: list[str]) -> None:
         table.add_column(column, overflow="fold", ratio=2 if column == "path" else 1)
     for row in rows:
         table.add_row(*(Text(row[c]) for c in columns))  # Text: values like [a, b] are not markup
-    console = Console()
-    if not console.is_terminal:
-        console.width = max(console.width, 160)
-    console.print(table)
+    console(160).print(table)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sim.cli.common import load_or_exit, markdown_table, refuse
+from sim.cli.common import console, load_or_exit, markdown_table, refuse
 from sim.scenario.loader import ScenarioError
 from sim.studies.calibration import CalibrationError, write_overlay, write_report
 from sim.studies.calibration import calibrate as fit
@@ -28,10 +28,7 @@ def _print(rows: list[dict[str, str]], title: str) -> None:
     for row in rows:
         style = "red" if row.get("result") == "FAIL" else None
         table.add_row(*(Text(v) for v in row.values()), style=style)
-    console = Console()
-    if not console.is_terminal:
-        console.width = max(console.width, 160)
-    console.print(table)
+    console(160).print(table)
 
 
 def check(
@@ -49,9 +46,9 @@ def check(
     Columns: programme, target, reported, simulated (90 % interval), pass/fail. Exit status 0 whatever the
     result; the last line says how many targets pass.
     """
-    console = Console(stderr=True)
+    progress_console = Console(stderr=True)
     try:
-        table = check_all(root, replicates, progress=lambda p: console.print(f"[dim]running {p}[/dim]"))
+        table = check_all(root, replicates, progress=lambda p: progress_console.print(f"[dim]running {p}[/dim]"))
     except ScenarioError as err:
         refuse(str(err))
     _print(table_rows(table), "Reported vs simulated")
