@@ -36,8 +36,10 @@ def run_replicate(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, dict[str
     if scenario.counterfactual.twin and scenario.programme.enabled:
         twin = MentoringModel(scenario, seed=seed, twin_of=model.twin_plan(), agents=False).run()
         model.series["employed_share_participants_without_programme"] = twin.series["employed_share_participants"]
+        model.series["displacement_jobs"] = model.displacement_jobs(twin)
     else:
         model.series["employed_share_participants_without_programme"][:] = np.nan
+        model.series["displacement_jobs"][:] = np.nan
     series = pd.DataFrame(model.series)
     series.insert(0, "month", scenario.calendar())
     series.insert(0, "t", np.arange(scenario.months))

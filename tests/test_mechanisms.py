@@ -233,15 +233,16 @@ def test_dual_model_waits_longer_and_loses_more(measure: str, direction: int) ->
 
 def test_internships_raise_positive_outcomes_not_the_twin() -> None:
     """pairs.internship_rate 0.1 vs 0 (base), 6 seeds: the positive outcome at exit (employed or in training)
-    rises (95 % CI > 0), while the same people without the programme are untouched: the twin's employed
-    share at every month is identical seed by seed (internships happen only in running pairs)."""
+    rises (95 % CI > 0), while the same people without the programme are all but untouched: the twin's
+    employed share differs by less than 0.5 pp seed by seed (internships happen only in running pairs; interns
+    leave the competition for openings, so the next applicants, and hence the people followed, can differ)."""
     internships = scenario("base", *SHORT, "programme.pairs.internship_rate=0.1")
     result = paired(scenario("base", *SHORT), internships, outcome("positive_outcome_share"), seeds(6), "positive")
     assert_positive(result)
     # the first 12 months have the same participants in both arms (nobody has exited yet, intake is the same)
     before_exits = series_mean("employed_share_participants_without_programme", 0, 5)
     twin = paired(scenario("base", *SHORT), internships, before_exits, seeds(6))
-    assert np.all(twin.diffs == 0), twin
+    assert np.all(np.abs(twin.diffs) < 0.005), twin
 
 
 def test_participants_series_adds_up_to_enrolled() -> None:

@@ -78,15 +78,19 @@ def test_programme_lever_changes_nothing_when_the_programme_is_off() -> None:
         assert_same(run_replicate(scenario(name, *off, *extra), 4), reference)
 
 
-def test_untreated_labour_histories_are_those_of_the_world_without_the_programme(small: Scenario) -> None:
-    """Month by month, the labour status of everyone who never applied is the same with the programme as
-    without it, and so is every applicant's (participants and comparison group) before their acceptance
-    month (the programme has no spill-overs on others; common random numbers). From acceptance on,
-    applicants no longer leave the region (turnover), so they are compared only before it."""
-    on = MentoringModel(small, seed=6, agents=False)
-    off = MentoringModel(scenario("base", *SMALL, "programme.enabled=false"), seed=6, agents=False)
+PLENTIFUL = "labour_market.vacancy_tightness=1000000"  # openings never run out: no competition, no spill-overs
+
+
+def test_untreated_labour_histories_are_those_of_the_world_without_the_programme() -> None:
+    """With plentiful openings, month by month, the labour status of everyone who never applied is the same
+    with the programme as without it, and so is every applicant's (participants and comparison group)
+    before their acceptance month (no competition for openings, so no spill-overs on others; common random
+    numbers). From acceptance on, applicants no longer leave the region (turnover), so they are compared
+    only before it. With finite openings the programme does reach others (test below)."""
+    on = MentoringModel(scenario("base", *SMALL, PLENTIFUL), seed=6, agents=False)
+    off = MentoringModel(scenario("base", *SMALL, PLENTIFUL, "programme.enabled=false"), seed=6, agents=False)
     history_on, history_off = [], []
-    for _ in range(small.months):
+    for _ in range(on.params.months):
         on.step()
         off.step()
         history_on.append(on.people.labour.copy())
@@ -97,15 +101,26 @@ def test_untreated_labour_histories_are_those_of_the_world_without_the_programme
     participants = ~untreated
     assert untreated.sum() > 1000 and participants.sum() > 100
     assert not differ[:, untreated].any()
-    before = np.arange(small.months)[:, None] < accepted[None, :]
+    before = np.arange(on.params.months)[:, None] < accepted[None, :]
     assert not (differ & before)[:, participants].any()
     assert differ[:, participants].any()  # the programme does change participants' histories
 
 
+def test_with_few_openings_the_programme_reaches_people_who_never_applied() -> None:
+    """Tightness 0.2 (a slack market): some people who never applied have another labour history with the
+    programme than without it (mentees take openings others would have had), and the twin, which follows
+    everyone, sees the same people as the programme run."""
+    slack = (*SMALL, "labour_market.vacancy_tightness=0.2")
+    on = MentoringModel(scenario("base", *slack), seed=6, agents=False).run()
+    off = MentoringModel(scenario("base", *slack, "programme.enabled=false"), seed=6, agents=False).run()
+    untreated = on.people.accepted_month == NO_MONTH
+    assert (on.people.labour[untreated] != off.people.labour[untreated]).any()
+
+
 def test_twin_is_the_world_without_the_programme() -> None:
-    """The counterfactual twin of a programme run (programme off, same seed; it follows the
-    participants only) gives each of them the labour status they have in a run of the scenario with
-    ``programme.enabled: false``, under the same vacancies. Without turnover: with it, participants stay
+    """The counterfactual twin of a programme run (programme off, same seed; it follows everyone from the
+    same state after the burn-in) gives each person the labour status they have in a run of the scenario
+    with ``programme.enabled: false``, under the same openings. Without turnover: with it, participants stay
     in the region from their application on in both the programme run and its twin, but not in a run
     without any programme (see the test above)."""
     closed = (*SMALL, "population.turnover_rate=0")

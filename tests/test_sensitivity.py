@@ -177,7 +177,7 @@ def test_discrete_parameters_map_to_their_values_and_integers_stay_integers(tmp_
     assert [p["programme.matching.strategy"] for p in points] == ["random", "optimal", "sector_only"]
     assert [p["programme.max_wait_months"] for p in points] == [3, 12, 8]
     assert all(isinstance(p["programme.max_wait_months"], int) for p in points)
-    assert [p[INFLUENTIAL] for p in points] == [0.02, 0.045, 0.0325]
+    assert [p[INFLUENTIAL] for p in points] == [0.035, 0.09, 0.0625]
 
 
 @pytest.mark.parametrize("name", ["programme_levers", "sensitivity"])

@@ -87,13 +87,13 @@ def test_factorial_design_and_tidy_table_columns(tmp_path: Path) -> None:
     tasks = tiny_tasks(tmp_path)
     assert len(tasks) == 16
     rates = {t.info["labour_market.job_finding_rate"] for t in tasks}
-    assert rates == {0.02, 0.045}  # the range documented in base.yaml
+    assert rates == {0.035, 0.09}  # the range documented in base.yaml
     assert {t.seed for t in tasks} == {3, 4}
     assert tasks[0].info == {
         "experiment": 0,
         "programme.follow_up.intensity": 0.0,
         "programme.guidelines.network_opening": False,
-        "labour_market.job_finding_rate": 0.02,
+        "labour_market.job_finding_rate": 0.035,
         "replicate": 0,
     }
     assert tasks[0].scenario.programme.follow_up.intensity == 0.0
@@ -109,7 +109,7 @@ def test_latin_hypercube_stays_in_ranges_and_keeps_integers(tmp_path: Path) -> N
     assert all(isinstance(w, int) and 3 <= w <= 12 for w in waits)
     assert {e.values["programme.guidelines.network_opening"] for e in experiments} == {False, True}
     rates = [e.values["labour_market.job_finding_rate"] for e in experiments]
-    assert all(0.02 <= r <= 0.045 for r in rates) and len(set(rates)) == 12
+    assert all(0.035 <= r <= 0.09 for r in rates) and len(set(rates)) == 12
 
 
 def test_bad_study_is_explained_with_file_and_line(tmp_path: Path) -> None:
@@ -260,6 +260,8 @@ def test_killed_study_resumes_to_the_same_table(sequential: tuple[list, pd.DataF
     table = pd.read_parquet(killed / "experiments.parquet")
     _, expected = sequential
     pd.testing.assert_frame_equal(table, expected)
+    runs = json.loads((killed / "manifest.json").read_text())["runs"]
+    assert sorted(runs) == sorted(set(table["run_key"])) and all(r["status"] == "done" for r in runs.values())
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
+from sim.model.funding import Decision, Report
 from sim.model.mentors import MentorStatus
 from sim.model.population import Exit, Labour, Status
 from sim.scenario.schema import SKILLS
@@ -98,12 +99,24 @@ class Employer(ArrayAgent):
 
 
 class Funder(mesa.Agent):
-    """A funder and its grants (ESF, regional government, city, foundation, private sponsor)."""
+    """A funder and its grants (ESF, regional government, city, foundation, private sponsor).
+
+    Each month of the programme the model asks every funder to :meth:`decide`: at a call's decision
+    month the funder renews it or not, on the programme's report against the grant's targets and on
+    its own budget (the rule of :mod:`sim.model.funding`).
+    """
 
     def __init__(self, model: MentoringModel, kind: str, grants: list[int]) -> None:
         super().__init__(model)
         self.kind = kind
         self.grants = grants
+        self.decisions: list[Decision] = []
+
+    def decide(self, report: Report) -> list[Decision]:
+        """Decide this month's renewals of this funder's grants on what the programme reported."""
+        decisions = self.model.funding.decide(self.grants, report)
+        self.decisions.extend(decisions)
+        return decisions
 
     def money_this_month(self) -> float:
         """What this funder's grants pay in the model's current month (EUR)."""

@@ -1,17 +1,24 @@
 """Employers, the economy and the monthly labour-market flows of the jobseekers (vectorised).
 
-Hiring (DOMAIN.md §2.1, 2.8, 2.10): an unemployed jobseeker's monthly chance of a job is a baseline
-rate times an attractiveness (skill, language, local knowledge, recognised qualifications,
-motivation, duration of unemployment) times what the vacancies of the month offer after hiring
-bias (weaker in shortage occupations and with a diversity plan, stronger for the low-skilled and at
-SMEs in downturns), each sector boosted by the referral ties the jobseeker has there. Search goes
+Hiring (DOMAIN.md §2.1, 2.8, 2.10, §5-6): employers open a finite number of openings each month
+(per employer, by sector and size, fewer in a downturn). Every unemployed jobseeker directs a hiring
+intensity at each sector: a scale times their attractiveness (skill, language, local knowledge,
+recognised qualifications, motivation, duration of unemployment) times the share of a native's
+chance the hiring employers give their origin group (callback gap widened at the offer stage; weaker
+in shortage occupations and with a diversity plan, stronger for the low-skilled and at SMEs in
+downturns), boosted by the referral ties the jobseeker has in that sector. A reference group of
+natives and EU citizens (a mean-field stock, no bias) competes for the same openings. In each sector
+the hires follow ``H = A V / (A + V)`` (applications ``A``, openings ``V``), so each applicant's
+chance is their intensity times ``V / (A + V)``: openings run out, and a mentee hired can be a job
+someone else does not get. The scale is set so the reference group finds work at
+``job_finding_rate``; migrant-background jobseekers' chances follow (no rescaling). Search goes
 partly to one's own sector (jobs at level unless 'brain waste') and partly to any sector (below
-level for the medium and highly skilled). Jobs end; training starts and ends; people leave and
-re-enter the labour force.
+level for the medium and highly skilled); the hiring employer is drawn by openings and bias. Jobs
+end; training starts and ends; people leave and re-enter the labour force.
 
 The kernel reads its parameters by name from a ``LABOUR_PARAMS`` record (float64, one a month, built
-by ``LabourMarket._monthly_params``): ``scale`` (normalises the hiring hazard so the initial
-unemployed find jobs at ``job_finding_rate``), ``own_sector_share`` (share of search in one's own
+by ``LabourMarket._monthly_params``): ``scale`` (sets the hiring intensity so the reference group
+finds jobs at ``job_finding_rate``), ``own_sector_share`` (share of search in one's own
 sector), ``local_knowledge_effect`` (log effect of local knowledge on attractiveness),
 ``duration_dependence`` (attractiveness lost per month unemployed, floored at 0.4),
 ``job_loss_rate`` and ``probation_multiplier`` (monthly job loss, higher in the first 6 months),
@@ -44,7 +51,7 @@ class Employers:
 
     sector: np.ndarray
     sme: np.ndarray  # bool
-    weight: np.ndarray  # expected vacancies a month in normal times
+    weight: np.ndarray  # expected openings a month in normal times (set by LabourMarket.calibrate)
     hard_to_fill: np.ndarray  # bool: hiring mostly in shortage occupations
     diversity_plan: np.ndarray  # bool
     champion: np.ndarray  # bool: engaged as a mentor champion
@@ -72,7 +79,7 @@ def build_employers(scenario: Scenario, streams: Streams) -> Employers:
     return Employers(
         sector=sector,
         sme=sme,
-        weight=cfg.large_firm_vacancies_per_month * np.where(sme, cfg.sme_vacancy_weight, 1.0),
+        weight=np.where(sme, cfg.sme_vacancy_weight, 1.0),  # relative; LabourMarket.calibrate sets the totals
         hard_to_fill=u("hard_to_fill") < hard,
         diversity_plan=u("plan") < plan_share,
         champion=np.zeros(n, dtype=bool),
@@ -95,7 +102,15 @@ def economy_factors(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
 
 
 class LabourMarket:
-    """Monthly vacancies, hiring, job loss, training and inactivity for the whole population."""
+    """Monthly openings, hiring, job loss, training and inactivity for the whole population.
+
+    Openings are finite: in each sector the month's hires follow a matching function of the
+    applications ``A`` (every unemployed jobseeker's hiring intensity there, migrant-background
+    jobseekers and the reference group of natives and EU citizens) and the openings ``V``,
+    ``H = A V / (A + V)``, so that each applicant's chance is their intensity times the crowding
+    factor ``V / (A + V)``: with plentiful openings nobody competes, with few openings a mentee hired
+    is a job another jobseeker does not get (displacement).
+    """
 
     def __init__(self, scenario: Scenario, employers: Employers, people: Population, streams: Streams) -> None:
         self.cfg = scenario.labour_market
@@ -103,17 +118,13 @@ class LabourMarket:
         self.employers = employers
         self.streams = streams
         self.large_factor, self.sme_factor = economy_factors(scenario)
-        w, sme = employers.weight, employers.sme
-        self.index = (np.outer(self.large_factor, w * ~sme) + np.outer(self.sme_factor, w * sme)).sum(axis=1) / w.sum()
         self.by_sector = np.argsort(employers.sector, kind="stable")  # employers grouped by sector
         bounds = np.searchsorted(employers.sector[self.by_sector], np.arange(len(scenario.sectors) + 1))
         self.sector_first, self.sector_last = bounds[:-1], bounds[1:]
         self.n_sectors = len(scenario.sectors)
         self.vacancy_share = np.array([s.vacancy_share for s in scenario.sectors])
-        self.expected = np.bincount(employers.sector, weights=employers.weight, minlength=self.n_sectors)
-        self.expected = np.maximum(self.expected, 1e-9)
         self.inv_bias = np.stack([self._inverse_bias(downturn) for downturn in (False, True)])
-        self.inv_bias_sorted = self.inv_bias[:, self.by_sector]
+        self.inv_bias_sorted = self.inv_bias[:, :, self.by_sector]
         self.downturn = False
         self.boost = np.exp(self.cfg.referral_per_tie * np.arange(256).clip(0, self.cfg.referral_cap)).astype(
             np.float32
@@ -121,13 +132,40 @@ class LabourMarket:
         self.skill_effect = np.array([self.cfg.skill_effect[s] for s in SKILLS], dtype=np.float32)
         self.static = self._static_attractiveness(people)  # indexed by person id
         self.below_share = np.array([self.cfg.below_level_share[s] for s in SKILLS], dtype=np.float32)
+        self.normal = make_records(LABOUR_PARAMS, self._param_values(1.0, 1.0), n=1)  # burn-in months
+        self.calibrate(people)
+
+    # -- set-up --------------------------------------------------------------------------------
+    def calibrate(self, people: Population) -> None:
+        """Set the hiring scale and the openings from the reference group's job-finding rate and the tightness.
+
+        In normal times at this state: the reference group (natives and EU citizens, no bias, average
+        attractiveness) finds work at ``job_finding_rate``; openings are ``vacancy_tightness`` times the
+        hires that unlimited openings would bring, spread over sectors by their vacancy share. The
+        gaps of the migrant-background jobseekers then follow from bias and attractiveness (there is
+        no rescaling of their chances). The reference group's unemployed stock starts at
+        ``reference_unemployed_ratio`` times the unemployed here, in a steady state of its flows.
+        """
+        cfg, e = self.cfg, self.employers
+        unemployed = int(np.count_nonzero(people.labour == Labour.UNEMPLOYED))
+        self.reference_unemployed = cfg.reference_unemployed_ratio * max(unemployed, 1)
         self.scale = 1.0
-        self.params = self._monthly_params()  # scale 1: the raw hazards, to normalise
-        normal = self._offer_matrix(employers.weight, downturn=False)
-        unemployed = np.flatnonzero(people.labour == Labour.UNEMPLOYED)
-        reference = unemployed if len(unemployed) else np.arange(people.n)
-        self.scale = self.cfg.job_finding_rate / max(float(self._hazards(people, normal, reference).mean()), 1e-12)
+        self.params = make_records(LABOUR_PARAMS, self._param_values(1.0, 1.0), n=1)
+        open_normal = self._openness(e.weight, downturn=False)
+        raw = self._demand(people, open_normal) + self.reference_unemployed * self.vacancy_share
+        openings = cfg.vacancy_tightness * raw.sum() * self.vacancy_share
+        crowding = openings / np.maximum(raw + openings, 1e-12)
+        self.scale = cfg.job_finding_rate / max(float((self.vacancy_share * crowding).sum()), 1e-12)
+        per_sector = np.bincount(e.sector, weights=e.weight, minlength=self.n_sectors)
+        e.weight = e.weight * (self.scale * openings / np.maximum(per_sector, 1e-12))[e.sector]
+        w, large = e.weight, ~e.sme
+        self.index = (np.outer(self.large_factor, w * large) + np.outer(self.sme_factor, w * e.sme)).sum(
+            axis=1
+        ) / w.sum()
+        hazard = min(cfg.job_finding_rate, 0.9)
+        self.reference_labour_force = self.reference_unemployed * (1 + hazard / max(cfg.job_loss_rate, 1e-12))
         self.params = self._monthly_params()
+        self.normal = make_records(LABOUR_PARAMS, self._param_values(self.scale, 1.0), n=1)
 
     # -- economy -----------------------------------------------------------------------------
     def economy_index(self, t: int) -> float:
@@ -135,32 +173,39 @@ class LabourMarket:
         return float(self.index[t])
 
     def _inverse_bias(self, downturn: bool) -> np.ndarray:
-        """(employers, skills) 1 / discrimination ratio, the share of a native's chance."""
+        """(origin groups non-EU / EU, employers, skills): 1 / hiring ratio, the share of a native's chance.
+
+        The callback ratio (shortage or not, low-skill extra, SMEs in a downturn, less with a diversity
+        plan) widens at the offer stage by ``offer_gap_multiplier``; EU-origin jobseekers face
+        ``eu_origin_bias_share`` of the gap (DOMAIN.md §5-6).
+        """
         cfg, e = self.cfg, self.employers
         base = np.where(e.hard_to_fill, cfg.bias_shortage, cfg.bias_non_shortage)[:, None]
         low = np.array([cfg.bias_low_skill_extra, 1.0, 1.0])[None, :]
         sme = np.where(e.sme & downturn, cfg.sme_downturn_bias, 1.0)[:, None]
-        bias = base * low * sme
-        bias = 1 + (bias - 1) * np.where(e.diversity_plan, 1 - cfg.diversity_plan_bias_reduction, 1.0)[:, None]
-        return 1.0 / bias
+        callback = base * low * sme
+        excess = (callback - 1) * np.where(e.diversity_plan, 1 - cfg.diversity_plan_bias_reduction, 1.0)[:, None]
+        groups = np.array([1.0, cfg.eu_origin_bias_share])[:, None, None]
+        return 1.0 / (1 + excess[None] * cfg.offer_gap_multiplier * groups)
 
-    def draw_vacancies(self, t: int) -> None:
-        """Draw every employer's vacancies for month ``t`` (its weight times the month's demand factor)."""
+    def draw_vacancies(self, month: int) -> None:
+        """Draw every employer's openings for ``month`` (its weight times the month's demand factor).
+
+        Burn-in months (negative) have a normal economy.
+        """
         e = self.employers
-        mean = e.weight * np.where(e.sme, self.sme_factor[t], self.large_factor[t])
-        e.vacancies = self.streams.generator("economy.vacancies", t).poisson(mean).astype(np.int32)
+        factor = np.where(e.sme, self.sme_factor[month], self.large_factor[month]) if month >= 0 else 1.0
+        e.vacancies = self.streams.generator("economy.vacancies", month).poisson(e.weight * factor).astype(np.int32)
 
-    def _offer_matrix(self, vacancies: np.ndarray, downturn: bool) -> np.ndarray:
-        """(sectors, skills): vacancies relative to normal, discounted by hiring bias."""
-        weighted = vacancies[:, None] * self.inv_bias[int(downturn)]
-        out = np.stack(
-            [
-                np.bincount(self.employers.sector, weights=weighted[:, k], minlength=self.n_sectors)
-                for k in range(N_SKILLS)
-            ],
-            axis=1,
-        )
-        return out / self.expected[:, None]
+    def _openness(self, vacancies: np.ndarray, downturn: bool) -> np.ndarray:
+        """(groups, sectors, skills): the opening-weighted share of a native's chance in each sector."""
+        total = np.bincount(self.employers.sector, weights=vacancies, minlength=self.n_sectors)
+        out = np.empty((2, self.n_sectors, N_SKILLS))
+        for g in range(2):
+            weighted = vacancies[:, None] * self.inv_bias[int(downturn), g]
+            for k in range(N_SKILLS):
+                out[g, :, k] = np.bincount(self.employers.sector, weights=weighted[:, k], minlength=self.n_sectors)
+        return out / np.maximum(total, 1e-12)[None, :, None]
 
     # -- hiring ------------------------------------------------------------------------------
     def _static_attractiveness(self, people: Population) -> np.ndarray:
@@ -177,14 +222,17 @@ class LabourMarket:
         """Newcomers replace leavers: their fixed attractiveness replaces the leavers'."""
         self.static[newcomers.id] = self._static_attractiveness(newcomers)
 
-    def _hazards(self, people: Population, offers: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """Monthly hiring chance of jobseekers ``idx`` (used to normalise the baseline rate)."""
-        return _hazards(idx, *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self.params[:1])
+    def _demand(self, people: Population, offers: np.ndarray) -> np.ndarray:
+        """(sectors,) hiring intensity the unemployed here direct at each sector if openings were unlimited."""
+        return _demand(
+            people.labour, *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self.params
+        )
 
     def _person_arrays(self, people: Population) -> tuple[np.ndarray, ...]:
         return (
             people.sector,
             people.skill,
+            people.non_eu,
             people.ties,
             people.cross_ties,
             people.id,
@@ -194,66 +242,93 @@ class LabourMarket:
         )
 
     def _offer_arrays(self, offers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        weighted = self.vacancy_share[:, None] * offers  # (sectors, skills)
+        weighted = self.vacancy_share[None, :, None] * offers  # (groups, sectors, skills)
         return offers, weighted
+
+    def _param_values(self, scale: float, index: float | np.ndarray) -> dict[str, float | np.ndarray]:
+        cfg = self.cfg
+        return {
+            "scale": scale,
+            "own_sector_share": cfg.own_sector_share,
+            "local_knowledge_effect": cfg.local_knowledge_effect,
+            "duration_dependence": cfg.duration_dependence,
+            "job_loss_rate": cfg.job_loss_rate,
+            "probation_multiplier": cfg.probation_multiplier,
+            "economy_index": np.maximum(index, 0.2),
+            "inactivity_rate": cfg.inactivity_rate,
+            "training_entry_rate": cfg.training_entry_rate,
+            "training_months": cfg.training_months,
+            "training_to_job": cfg.training_to_job,
+            "return_rate": cfg.return_rate,
+            "level_gain": cfg.recognition_or_referral_level_gain,
+        }
 
     def _monthly_params(self) -> np.ndarray:
         """The kernel's parameters, one record a month, by name (fields in the module docstring)."""
-        cfg = self.cfg
-        return make_records(
-            LABOUR_PARAMS,
-            {
-                "scale": self.scale,
-                "own_sector_share": cfg.own_sector_share,
-                "local_knowledge_effect": cfg.local_knowledge_effect,
-                "duration_dependence": cfg.duration_dependence,
-                "job_loss_rate": cfg.job_loss_rate,
-                "probation_multiplier": cfg.probation_multiplier,
-                "economy_index": np.maximum(self.index, 0.2),
-                "inactivity_rate": cfg.inactivity_rate,
-                "training_entry_rate": cfg.training_entry_rate,
-                "training_months": cfg.training_months,
-                "training_to_job": cfg.training_to_job,
-                "return_rate": cfg.return_rate,
-                "level_gain": cfg.recognition_or_referral_level_gain,
-            },
-            n=self.scenario.months,
-        )
+        return make_records(LABOUR_PARAMS, self._param_values(self.scale, self.index), n=self.scenario.months)
 
-    def _employer_weights(self) -> np.ndarray:
-        """(employers + 1, skills) cumulative vacancies x (1 / bias), employers grouped by sector."""
-        weights = (self.employers.vacancies[self.by_sector] + 1e-3)[:, None] * self.inv_bias_sorted[int(self.downturn)]
-        return np.vstack([np.zeros((1, N_SKILLS)), np.cumsum(weights, axis=0)])
+    def _employer_weights(self, downturn: bool) -> np.ndarray:
+        """(groups, employers + 1, skills) cumulative openings x (1 / bias), employers grouped by sector."""
+        weights = (self.employers.vacancies[self.by_sector] + 1e-3)[None, :, None] * self.inv_bias_sorted[int(downturn)]
+        return np.concatenate([np.zeros((2, 1, N_SKILLS)), np.cumsum(weights, axis=1)], axis=1)
 
     def step(
         self, t: int, people: Population, mentee_training: float = 1.0, mentee_internship: float = 0.0
     ) -> dict[str, float]:
-        """One month of flows: turnover, vacancies, hiring, job loss, training and inactivity.
+        """One month of flows: openings, hiring, job loss, training and inactivity.
 
         ``mentee_training`` multiplies training entry of mentees in running pairs; ``mentee_internship``
         adds their monthly chance of an internship arranged through the mentor.
         """
-        self.downturn = self.index[t] < self.scenario.economy.downturn_threshold
+        self.downturn = bool(self.index[t] < self.scenario.economy.downturn_threshold)
         self.draw_vacancies(t)
-        offers = self._offer_matrix(self.employers.vacancies, self.downturn)
-        keys = LABOUR_STREAMS.keys(self.streams, t)
-        e = self.employers
+        return self._month(t, people, self.params[t : t + 1], mentee_training, mentee_internship)
+
+    def burn_in(self, k: int, people: Population) -> None:
+        """Burn-in month ``k`` (before the start): normal economy, no programme, keys of their own."""
+        self.downturn = False
+        month = -2 - k  # -1 keys the set-up draws
+        self.draw_vacancies(month)
+        self._month(month, people, self.normal, 1.0, 0.0)
+
+    def _month(
+        self, month: int, people: Population, params: np.ndarray, mentee_training: float, mentee_internship: float
+    ) -> dict[str, float]:
+        e, p = self.employers, params[0]
+        openness = self._openness(e.vacancies, self.downturn)
+        openings = np.bincount(e.sector, weights=e.vacancies, minlength=self.n_sectors)
+        reference = p["scale"] * self.reference_unemployed * self.vacancy_share
+        demand = _demand(people.labour, *self._person_arrays(people), *self._offer_arrays(openness), self.boost, params)
+        crowding = openings / np.maximum(demand + reference + openings, 1e-12)
+        offers = openness * crowding[None, :, None]
+        keys = LABOUR_STREAMS.keys(self.streams, month)
         counts = _labour_month(
             people.labour, people.months_in_status, people.employer, people.recognised, people.programme,
             people.pair_started, mentee_training, mentee_internship,
-            *self._person_arrays(people), *self._offer_arrays(offers), self.boost, self.params[t : t + 1],
-            self.below_share, self._employer_weights(), self.by_sector, self.sector_first, self.sector_last,
-            e.hires, e.sme, keys,
+            *self._person_arrays(people), *self._offer_arrays(offers), self.boost, params,
+            self.below_share, self._employer_weights(self.downturn), self.by_sector, self.sector_first,
+            self.sector_last, e.hires, e.sme, keys,
         )  # fmt: skip
+        hires_reference = self._reference_month(float(p["scale"]), crowding, float(p["economy_index"]), p)
         return {
-            "economy_index": float(self.index[t]),
+            "economy_index": float(self.index[month]) if month >= 0 else 1.0,
             "vacancies": int(e.vacancies.sum()),
             "hires": int(counts[0]),
             "hires_sme": int(counts[1]),
             "hires_large": int(counts[0] - counts[1]),
             "hires_from_training": int(counts[3]),
+            "hires_reference": hires_reference,
             "unemployed": int(counts[2]),
+            "unemployed_reference": self.reference_unemployed,
         }
+
+    def _reference_month(self, scale: float, crowding: np.ndarray, index: float, p: np.void) -> float:
+        """The reference group's unemployed stock: expected hires out, expected job losses in (mean field)."""
+        hazard = min(0.9, scale * float((self.vacancy_share * crowding).sum()))
+        hires = hazard * self.reference_unemployed
+        losses = float(p["job_loss_rate"]) / index * (self.reference_labour_force - self.reference_unemployed)
+        self.reference_unemployed = max(self.reference_unemployed + losses - hires, 0.0)
+        return hires
 
 
 LABOUR_STREAMS = StreamSet(
@@ -278,49 +353,69 @@ PAIRED = int(Status.PAIRED)
 
 
 @numba.njit(cache=True)
-def _channels(i, sector, skill, ties, cross_ties, offers, weighted, boost, own_share):  # noqa: ANN001, ANN202
+def _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boost, own_share):  # noqa: ANN001, ANN202
     """Hiring intensity of person ``i`` through their own sector and through any sector (below level).
 
+    ``offers`` and ``weighted`` are (origin groups, sectors, skills); group 0 is non-EU origin, 1 EU.
     The any-sector channel sums what every sector offers, boosted by one's ties there.
     """
-    s, k = sector[i], skill[i]
+    s, k, g = sector[i], skill[i], 0 if origin[i] else 1
     boost_own = boost[ties[i, s]]
-    own = own_share * offers[s, k] * boost_own
+    own = own_share * offers[g, s, k] * boost_own
     other = 0.0
-    for j in range(offers.shape[0]):
-        other += weighted[j, k] * (boost_own if j == s else (boost[ties[i, j]] if cross_ties[i] else 1.0))
+    for j in range(offers.shape[1]):
+        other += weighted[g, j, k] * (boost_own if j == s else (boost[ties[i, j]] if cross_ties[i] else 1.0))
     return own, (1 - own_share) * other
 
 
 @numba.njit(cache=True)
-def _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p):  # noqa: ANN001, ANN202
-    """Monthly hiring intensity of person ``i`` (attractiveness x channels) and its two channels."""
-    own, other = _channels(i, sector, skill, ties, cross_ties, offers, weighted, boost, p.own_sector_share)
+def _attract(i, ids, static, knowledge, months_unemployed, p):  # noqa: ANN001, ANN202
+    """Scale x attractiveness of person ``i`` (fixed traits, local knowledge, scarring by unemployment)."""
     scarring = max(0.4, 1 - p.duration_dependence * months_unemployed[i])
-    attract = static[ids[i]] * np.exp(p.local_knowledge_effect * knowledge[i]) * scarring
-    return p.scale * attract * (own + other), own, other
+    return p.scale * static[ids[i]] * np.exp(p.local_knowledge_effect * knowledge[i]) * scarring
 
 
 @numba.njit(cache=True)
-def _hazards(
-    idx, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, params
+def _hazard(
+    i, sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p
 ):  # noqa: ANN001, ANN202
+    """Monthly hiring intensity of person ``i`` (attractiveness x channels) and its two channels."""
+    own, other = _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boost, p.own_sector_share)
+    return _attract(i, ids, static, knowledge, months_unemployed, p) * (own + other), own, other
+
+
+@numba.njit(cache=True)
+def _demand(
+    labour, sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted,
+    boost, params,
+):  # noqa: ANN001, ANN202  # fmt: skip
+    """(sectors,) summed hiring intensity of the unemployed in each sector, before crowding."""
     p = params[0]
-    out = np.empty(len(idx))
-    for j in range(len(idx)):
-        out[j] = _hazard(idx[j], sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)[0]  # fmt: skip
+    out = np.zeros(offers.shape[1])
+    for i in range(len(labour)):
+        if labour[i] != UNEMPLOYED:
+            continue
+        s, k, g = sector[i], skill[i], 0 if origin[i] else 1
+        a = _attract(i, ids, static, knowledge, months_unemployed, p)
+        boost_own = boost[ties[i, s]]
+        out[s] += a * p.own_sector_share * offers[g, s, k] * boost_own
+        rest = a * (1 - p.own_sector_share)
+        for j in range(offers.shape[1]):
+            out[j] += (
+                rest * weighted[g, j, k] * (boost_own if j == s else (boost[ties[i, j]] if cross_ties[i] else 1.0))
+            )
     return out
 
 
 @numba.njit(cache=True)
-def _pick_employer(sec, k, u, cum, order, first, last):  # noqa: ANN001, ANN202
-    """Employer within sector ``sec`` drawn by cumulative (vacancies / bias) weights for skill ``k``."""
+def _pick_employer(sec, g, k, u, cum, order, first, last):  # noqa: ANN001, ANN202
+    """Employer within sector ``sec`` drawn by cumulative (openings / bias) weights for group ``g``, skill ``k``."""
     lo_i, hi_i = first[sec], last[sec]
-    target = cum[lo_i, k] + u * (cum[hi_i, k] - cum[lo_i, k])
+    target = cum[g, lo_i, k] + u * (cum[g, hi_i, k] - cum[g, lo_i, k])
     lo, hi = lo_i, hi_i - 1
     while lo < hi:  # first position p with cum[p + 1] > target
         mid = (lo + hi) // 2
-        if cum[mid + 1, k] > target:
+        if cum[g, mid + 1, k] > target:
             hi = mid
         else:
             lo = mid + 1
@@ -330,7 +425,7 @@ def _pick_employer(sec, k, u, cum, order, first, last):  # noqa: ANN001, ANN202
 @numba.njit(cache=True)
 def _labour_month(
     labour, months_in_status, employer, recognised, programme, pair_started, mentee_training, mentee_internship,
-    sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed,
+    sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed,
     offers, weighted, boost, params, below_share, emp_cum, emp_order, first, last, hires, sme, stream_keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
     """One month of labour-market flows for every person, in place.
@@ -352,14 +447,14 @@ def _labour_month(
                 new = UNEMPLOYED
                 employer[i] = -1
         elif was == UNEMPLOYED:
-            h, own, other = _hazard(i, sector, skill, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)  # fmt: skip
+            h, own, other = _hazard(i, sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)  # fmt: skip
             h = min(h, 0.9)
             train = p.training_entry_rate
             if programme[i] == PAIRED and pair_started[i]:
                 train = train * mentee_training + mentee_internship
             u = uniform_at(keys.unemployed_exit, pid)
             if u < h:
-                k = skill[i]
+                k, g = skill[i], 0 if origin[i] else 1
                 if uniform_at(keys.channel, pid) < own / max(own + other, 1e-12):  # own-sector channel
                     sec = sector[i]
                     helped = recognised[i] or ties[i, sec] > 0
@@ -367,17 +462,17 @@ def _labour_month(
                     at_level = uniform_at(keys.level, pid) >= below
                 else:  # any sector, by what each offers this person
                     total = 0.0
-                    for j in range(offers.shape[0]):
-                        total += weighted[j, k] * boost[ties[i, j]]
+                    for j in range(offers.shape[1]):
+                        total += weighted[g, j, k] * boost[ties[i, j]]
                     pick = uniform_at(keys.hire_sector, pid) * total
-                    sec, acc = offers.shape[0] - 1, 0.0
-                    for j in range(offers.shape[0]):
-                        acc += weighted[j, k] * boost[ties[i, j]]
+                    sec, acc = offers.shape[1] - 1, 0.0
+                    for j in range(offers.shape[1]):
+                        acc += weighted[g, j, k] * boost[ties[i, j]]
                         if acc >= pick:
                             sec = j
                             break
                     at_level = k == 0
-                e = _pick_employer(sec, k, uniform_at(keys.employer, pid), emp_cum, emp_order, first, last)
+                e = _pick_employer(sec, g, k, uniform_at(keys.employer, pid), emp_cum, emp_order, first, last)
                 employer[i] = e
                 hires[e] += 1
                 hired += 1

@@ -1,10 +1,15 @@
 """The Mesa model of a mentoring-to-work programme in a region.
 
-Each step is one calendar month. The order of the processes within a month:
+Each step is one calendar month. Before the first, ``labour_market.burn_in_months`` months of step 8
+alone (normal economy, no programme) give a stationary start. The order of the processes within a month:
 
 1. **Economy**: the month's vacancy factors (shocks such as a downturn) and the downturn flag.
-2. **Funding and staff**: money from the grants active this month (co-financing caps, renewals and
-   approval gaps already drawn); coaches follow what is affordable: lost at once, rehired slowly.
+2. **Funders and staff**: each funder decides on the calls whose decision month it is (renewal on the
+   pairs and placements reported against the grant's targets, and its budget); pre-financing and
+   reimbursements of costs declared months before come in as cash; the month's money is what the
+   grants cover (co-financing caps), limited by cash; coaches follow what is affordable: lost at once,
+   rehired slowly, leaving ahead of a known end. Intake and matching close when too few funded months
+   are left for a pair to run to term.
 3. **Employers**: champion employers withdraw (more in a downturn and while the programme is
    unfunded) or are engaged (only while funded).
 4. **Mentors**: volunteers and champions' staff are recruited (and trained) while funded; mentors
@@ -18,29 +23,32 @@ Each step is one calendar month. The order of the processes within a month:
    meetings build local knowledge and trust; mentors may open their network (employer ties);
    pairs go silent, end early or complete. Without money, pairs finish or end (wind-down rule).
 8. **Labour market**: people who leave the region are replaced by unemployed newcomers (turnover);
-   vacancies, hiring (with bias and referral ties), job loss, training, inactivity.
+   openings, hiring from finite openings shared with the reference group (callback and offer gaps,
+   referral ties, crowding), job loss, training, inactivity.
 9. **Records**: outcome checkpoints and the month's time-series row.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
 from sim.model.agents import Coordinator, Employer, Funder, Jobseeker, Mentor
-from sim.model.funding import FundingSchedule
-from sim.model.labour_market import LabourMarket, build_employers
+from sim.model.funding import FundingSchedule, Report
+from sim.model.labour_market import Employers, LabourMarket, build_employers
 from sim.model.matching import MatchRequest, match
 from sim.model.mentors import MentorPool, MentorSupply
 from sim.model.organisation import Organisation, end_participation
-from sim.model.outcomes import Checkpoints, compute_outcomes
+from sim.model.outcomes import Checkpoints, compute_outcomes, displacement
 from sim.model.pairs import PairDynamics, start_pairs
 from sim.model.population import (
     NO_MONTH,
     Exit,
     Labour,
+    Population,
     Status,
     build_population,
     caseload,
@@ -56,16 +64,19 @@ SERIES = (
     "pairs_completed", "pairs_ended_early", "placements", "employed_share_participants",
     "employed_share_comparison", "employed_share_participants_without_programme", "economy_index",
     "vacancies", "hires", "hires_sme", "hires_large", "hires_from_training", "unemployed", "mentor_hours",
+    "hires_reference", "unemployed_reference", "displacement_jobs", "cash_balance_eur",
 )  # fmt: skip
 
 
 @dataclass
 class TwinPlan:
-    """What the twin run (programme off) needs from the programme run: who took part and when."""
+    """What the twin run (programme off) needs from the programme run: who took part and when, and the start."""
 
     accepted_month: np.ndarray
     exit_month: np.ndarray
     participant: np.ndarray  # bool
+    served_month: np.ndarray  # when each participant became one
+    start: tuple[Population, Employers, LabourMarket]  # the state after the burn-in (shared by both runs)
 
 
 class MentoringModel(mesa.Model):
@@ -82,12 +93,21 @@ class MentoringModel(mesa.Model):
         self.enabled = scenario.programme.enabled and twin_of is None
         self.twin_of = twin_of
         self.streams = Streams(seed)
-        self.people = build_population(scenario, self.streams)
-        self.employers = build_employers(scenario, self.streams)
-        self.market = LabourMarket(scenario, self.employers, self.people, self.streams)
-        if twin_of is not None:  # people are independent given the vacancies: follow the participants only
-            self.people = self.people.subset(np.flatnonzero(twin_of.participant))
-            self.plan_months = (twin_of.accepted_month[self.people.id], twin_of.exit_month[self.people.id])
+        self._start: tuple[Population, Employers, LabourMarket] | None = None
+        if twin_of is None:
+            self.people = build_population(scenario, self.streams)
+            self.employers = build_employers(scenario, self.streams)
+            self.market = LabourMarket(scenario, self.employers, self.people, self.streams)
+            self._burn_in()
+            if self.enabled and scenario.counterfactual.twin:  # the twin starts from the same state
+                memo = {id(scenario): scenario, id(self.streams): self.streams}
+                self._start = copy.deepcopy((self.people, self.employers, self.market), memo)
+        else:  # the twin follows everyone: openings are shared, so non-participants feel the programme too
+            self.people, self.employers, self.market = twin_of.start
+            self.plan_months = (twin_of.accepted_month, twin_of.exit_month)
+        n_months = scenario.months
+        self.employed_non_participants = np.zeros(n_months)  # jobs held by people not (yet) participants
+        self.participants_so_far = np.zeros(n_months)
         self.funding = FundingSchedule(scenario, self.streams)
         self.organisation = Organisation(scenario, self.funding, self.streams)
         self.pool = MentorPool.empty()
@@ -108,12 +128,23 @@ class MentoringModel(mesa.Model):
         Jobseeker.create_agents(self, self.people.n, np.arange(self.people.n))
         Employer.create_agents(self, self.employers.n, np.arange(self.employers.n))
         Mentor.create_agents(self, self.pool.count, np.arange(self.pool.count)) if self.pool.count else None
-        kinds: dict[str, list[int]] = {}
-        for gi, grant in enumerate(self.params.funding.grants):
-            kinds.setdefault(grant.funder, []).append(gi)
-        for kind, grants in kinds.items():
+        for kind, grants in self.funding.by_funder().items():
             Funder(self, kind, grants)
         Coordinator(self)
+
+    def _burn_in(self) -> None:
+        """Labour-market months before the start (normal economy, no programme) for a stationary start.
+
+        Halfway through, the hiring scale and openings are set again on the state reached, so that the
+        reference job-finding rate and the tightness hold at the start, not at the initial cross-section.
+        """
+        months = self.params.labour_market.burn_in_months
+        for k in range(months):
+            if k == months // 2:
+                self.market.calibrate(self.people)
+            self._turnover(-2 - k)
+            self.market.burn_in(k, self.people)
+        self.employers.hires[:] = 0
 
     def _train(self, new: np.ndarray) -> None:
         """Initial or new mentors get the training course when the guidelines ask for it (costed)."""
@@ -139,7 +170,14 @@ class MentoringModel(mesa.Model):
 
     def _programme_month(self, t: int, downturn: bool, row: dict[str, float]) -> None:
         people, org, pool = self.people, self.organisation, self.pool
-        self.training_eur = org.pay(t, self.training_eur)  # 2
+        report = Report(t, self.series["new_matches"], self.series["placements"])  # 2: funders decide, then pay
+        if self.with_agents:
+            for funder in self.agents_by_type.get(Funder, ()):
+                funder.decide(report)
+        else:  # the same decisions without Mesa agents (batch runs)
+            for grants in self.funding.by_funder().values():
+                self.funding.decide(grants, report)
+        self.training_eur = org.pay(t, self.training_eur)
         funded = org.funded
         self.supply.champions(t, self.employers.champion, funded, downturn)  # 3
         new, employer = self.supply.recruit(
@@ -152,7 +190,7 @@ class MentoringModel(mesa.Model):
         self.supply.attrition(t, pool, self.employers.champion, funded)
         self._leave_waiting_list(t)  # 5
         accepted = org.intake(t, people)
-        self.months_without_intake += int(not funded)
+        self.months_without_intake += int(not org.intake_open)
         waiting = np.flatnonzero((people.programme == Status.WAITING) & (people.ready_month <= t))  # 6
         order = np.argsort(people.accepted_month[waiting], kind="stable")
         waiting = waiting[order]
@@ -173,7 +211,7 @@ class MentoringModel(mesa.Model):
         load = caseload(people.programme)
         ends = self.pair_dynamics.step(t, people, pool, org.follow_up_share(load), funded)  # 7
         row |= {
-            "intake_open": float(funded),
+            "intake_open": float(org.intake_open),
             "new_participants": int(participants(people)[accepted].sum()) + from_queue,
             "new_matches": len(mentees),
             "pairs_completed": ends["completed"],
@@ -182,13 +220,14 @@ class MentoringModel(mesa.Model):
             "coaches_fte": org.coaches,
             "funding_month_eur": org.money,
             "budget_remaining_eur": self.funding.remaining(t),
+            "cash_balance_eur": org.cash,
             "champions": int(self.employers.champion.sum()),
         }
 
     def _turnover(self, t: int) -> None:
         """Leavers replaced by newcomers; applicants are exempt from their application on (also in the twin)."""
         p, plan = self.people, self.twin_of
-        if plan is None:
+        if plan is None or t < 0:
             exempt = p.programme != Status.NOT_ENROLLED
         else:
             accepted = plan.accepted_month[p.id]
@@ -207,8 +246,12 @@ class MentoringModel(mesa.Model):
 
     def _record(self, t: int, row: dict[str, float]) -> None:
         p = self.people
-        accepted, exited = self.plan_months if self.twin_of else (p.accepted_month, p.exit_month)
-        row |= self.checks.record(t, p, accepted, exited, all_participants=self.twin_of is not None)
+        plan = self.twin_of
+        accepted, exited = self.plan_months if plan else (p.accepted_month, p.exit_month)
+        served, since = (plan.participant, plan.served_month) if plan else (p.served, p.served_month)
+        row |= self.checks.record(t, p, accepted, exited, served, since)
+        self.employed_non_participants[t] = row.pop("employed_non_participants")
+        self.participants_so_far[t] = row.pop("participants_so_far")
         row["mentor_pool"] = len(self.pool.active())
         row["mentors_available"] = len(self.pool.available())
         for name, value in row.items():
@@ -225,7 +268,10 @@ class MentoringModel(mesa.Model):
     def twin_plan(self) -> TwinPlan:
         """What the twin run without the programme needs: who took part, and when they were accepted and left."""
         p = self.people
-        return TwinPlan(p.accepted_month.copy(), p.exit_month.copy(), participants(p))
+        if self._start is None:
+            raise ValueError("a twin needs the programme run of a scenario with the programme and the twin on")
+        start, self._start = self._start, None  # handed over once
+        return TwinPlan(p.accepted_month.copy(), p.exit_month.copy(), participants(p), p.served_month.copy(), start)
 
     def outcomes(self, twin: MentoringModel | None = None) -> dict[str, float]:
         """One row of outcomes; pass the twin run for the net effect."""
@@ -235,6 +281,25 @@ class MentoringModel(mesa.Model):
             "staff_lost_fte": self.organisation.staff_lost_fte,
             "months_without_intake": self.months_without_intake,
             "champions_end": int(self.employers.champion.sum()),
+            "renewals_granted": self.funding.ledger.granted,
+            "renewals_refused": self.funding.ledger.refused,
+            "months_cash_constrained": self.organisation.months_cash_constrained,
         }
-        twin_checks = twin.checks.expand(twin.people.id, self.people.n) if twin else None
-        return compute_outcomes(self.people, self.checks, twin_checks, self.organisation.spent, extra)
+        jobs = self.displacement_jobs(twin) if twin is not None else None
+        extra |= displacement(self.people, jobs, self.participants_so_far)
+        twin_checks = twin.checks if twin else None
+        out = compute_outcomes(self.people, self.checks, twin_checks, self.organisation.spent, extra)
+        out["net_effect_employed_6m_with_displacement"] = (
+            out["net_effect_employed_6m"] + out["displacement_employed_6m"]
+        )
+        return out
+
+    def displacement_jobs(self, twin: MentoringModel) -> np.ndarray:
+        """Jobs of everyone else each month, this run minus the twin (negative: jobs taken by mentees).
+
+        Everyone else: the people here who are not (yet) participants, and the reference group (its
+        unemployed stock, which competes for the same openings).
+        """
+        others = self.employed_non_participants - twin.employed_non_participants
+        reference = self.series["unemployed_reference"] - twin.series["unemployed_reference"]
+        return others - reference

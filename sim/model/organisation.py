@@ -3,6 +3,14 @@
 The sources insist the organisation is part of the programme (DOMAIN.md §1): it recruits, screens,
 matches, trains and follows up, and it can only do so while money pays its coaches. Coaches leave at
 once when money stops and are rehired slowly (staff lost at funding cliffs, P15 §IV.B).
+
+The organisation holds cash (DOMAIN.md §6 funding rules): it starts with ``funding.reserves_eur``,
+receives pre-financing and reimbursements of its declared costs in arrears (:meth:`FundingSchedule.receipts`)
+and spends each month what its grants cover, but never more than the cash it has (a month where cash
+limits spending is *cash-constrained*). Cash pays only costs a grant covers: reserves are working
+capital, not a fund to run without grants. Intake (and matching) closes while the money approved so
+far runs out before a new pair could run to term (``pairs.duration_months``), and coaches leave
+(``staff.leave_before_end_rate`` a month, no rehiring) once it runs out within ``staff.leave_horizon_months``.
 """
 
 from __future__ import annotations
@@ -37,22 +45,43 @@ class Organisation:
         self.staff_lost_fte = 0.0
         self.money = 0.0
         self.start = 0 if self.cfg.start is None else _month_of(scenario, self.cfg.start)
+        self.cash = scenario.funding.reserves_eur
+        self.declared = np.zeros((len(funding.grants), scenario.months))  # cost declared to each grant each month
+        self.cash_constrained = False
+        self.months_cash_constrained = 0
+        self.closing = True  # too little funded time left for a new pair to run to term
 
     @property
     def funded(self) -> bool:
-        """The organisation has coaches at work this month (intake, matching, follow-up)."""
+        """The organisation has coaches at work this month (follow-up; intake and matching unless closing)."""
         return self.coaches > 1e-6
 
-    def pay(self, t: int, training_due: float) -> float:
-        """Step 2: money of the month; coaches follow the affordable FTE (down at once, up slowly).
+    @property
+    def intake_open(self) -> bool:
+        """Intake and matching are open: coaches at work and enough funded months left for a pair to run to term."""
+        return self.funded and not self.closing
 
-        Mentor training is paid from what the coaches leave; what cannot be paid yet is returned
-        (carried to the next month), so training never costs the programme its staff.
+    def pay(self, t: int, training_due: float) -> float:
+        """Step 2: cash in, money of the month; coaches follow the affordable FTE (down at once, up slowly).
+
+        The month's money is what the grants cover, limited by the cash at hand. Mentor training is
+        paid from what the coaches leave; what cannot be paid yet is returned (carried to the next
+        month), so training never costs the programme its staff. The cost spent is declared to the
+        grants in proportion to what each covers, and reimbursed later.
         """
         staff = self.cfg.staff
-        self.money = self.funding.available(t, self.planned_cost + training_due) if t >= self.start else 0.0
+        self.cash = max(self.cash + self.funding.receipts(t, self.declared), 0.0)  # recoveries: at most the cash
+        covered = self.funding.shares(t, self.planned_cost + training_due) if t >= self.start else np.zeros(0)
+        eligible = float(covered.sum())
+        self.money = min(eligible, self._spendable(t, covered, eligible))
+        self.cash_constrained = eligible - self.money > 0.5  # EUR: rounding aside
+        self.months_cash_constrained += int(self.cash_constrained)
+        ahead = self.funding.months_ahead(t)
+        self.closing = ahead < self.cfg.pairs.duration_months
         affordable = self.money * (1 - staff.overhead_share) / max(staff.coach_cost_per_month, 1e-9)
         target = min(staff.max_coaches, affordable)
+        if 0 < ahead <= staff.leave_horizon_months:  # the end is in sight: coaches leave, nobody is hired
+            target = min(target, self.coaches * (1 - staff.leave_before_end_rate))
         if target < self.coaches:
             self.staff_lost_fte += self.coaches - target
             self.coaches = target
@@ -62,8 +91,20 @@ class Organisation:
                 self.coaches = target
         staff_cost = min(self.money, self.coaches * staff.coach_cost_per_month / max(1 - staff.overhead_share, 1e-9))
         training = min(training_due, self.money - staff_cost)
-        self.spent += staff_cost + training
+        spend = staff_cost + training
+        self.cash -= spend
+        if eligible > 0:
+            self.declared[:, t] = covered * (spend / eligible)
+        self.cash = max(self.cash + self.funding.receipts(t, self.declared, same_month=True), 0.0)
+        self.spent += spend
         return training_due - training
+
+    def _spendable(self, t: int, covered: np.ndarray, eligible: float) -> float:
+        """Most the organisation can spend this month: its cash, stretched by what grants without a lag pay back."""
+        if eligible <= 0:
+            return 0.0
+        back = min(self.funding.paid_as_spent(t, covered) / eligible, 1.0)  # share of spending repaid at once
+        return np.inf if back >= 1.0 - 1e-12 else self.cash / (1.0 - back)
 
     def follow_up_share(self, load: int) -> float:
         """Share of pairs checked in on this month, diluted when the caseload exceeds the coaches."""
@@ -73,8 +114,8 @@ class Organisation:
         return self.cfg.follow_up.intensity * min(1.0, capacity / max(load, 1))
 
     def match_capacity(self, t: int) -> int:
-        """Matches the coaches can make this month (stochastic rounding keeps small programmes fair)."""
-        if not self.funded:
+        """Matches the coaches can make this month (stochastic rounding keeps small programmes fair); none while closed."""
+        if not self.intake_open:
             return 0
         expected = self.coaches * self.cfg.matching.matches_per_coach_month
         return int(expected) + int(self.streams.uniform("programme.match_capacity", t, 1)[0] < expected % 1)
@@ -82,9 +123,10 @@ class Organisation:
     def intake(self, t: int, people: Population) -> np.ndarray:
         """Step 5: applications, screening (creaming or targeting), comparison group, dual hand-over.
 
-        While unfunded, referred applicants still queue on the waiting list unscreened (intake stops,
-        the list grows); they become participants only if a mentor is found for them later. Returns
-        the indices of this month's applicants.
+        While intake is closed (no money, or too little funded time left for a pair to run to term),
+        referred applicants still queue on the waiting list unscreened (the list grows); they become
+        participants only if a mentor is found for them later. Returns the indices of this month's
+        applicants.
         """
         if t < self.start:
             return np.zeros(0, dtype=np.int64)
@@ -94,7 +136,7 @@ class Organisation:
         ]
         p_apply = np.minimum(1.0, self.cfg.outreach.applications_per_month * weight)
         applicants = pool[self.streams.uniform("programme.apply", t, pool) < p_apply]
-        if not self.funded:  # referrals queue unscreened; they count as participants once matched
+        if not self.intake_open:  # referrals queue unscreened; they count as participants once matched
             people.accepted_month[applicants] = t
             people.programme[applicants] = Status.WAITING
             people.ready_month[applicants] = t
@@ -104,6 +146,7 @@ class Organisation:
         comparison = self.streams.uniform("programme.comparison", t, applicants) < self.cfg.comparison_share
         people.accepted_month[applicants] = t
         people.served[applicants] = True
+        people.served_month[applicants] = t
         people.programme[applicants[comparison]] = Status.COMPARISON
         served = applicants[~comparison]
         people.programme[served] = Status.WAITING

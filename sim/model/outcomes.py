@@ -34,16 +34,22 @@ class Checkpoints:
         return cls(*(np.full(n, -1, dtype=np.int8) for _ in CHECKS))
 
     def record(
-        self, t: int, people: Population, accepted: np.ndarray, exited: np.ndarray, all_participants: bool
+        self,
+        t: int,
+        people: Population,
+        accepted: np.ndarray,
+        exited: np.ndarray,
+        served: np.ndarray,
+        served_month: np.ndarray,
     ) -> dict[str, float]:
         """Record the status of everyone whose checkpoint falls in month ``t``; return the month's tallies.
 
-        ``accepted``/``exited`` are the months of acceptance and exit (from the programme run, also in
-        its twin); ``all_participants``: everyone here is a participant (the twin follows only them).
+        ``accepted``/``exited`` are the months of acceptance and exit, ``served``/``served_month`` who is a
+        participant and since when (all from the programme run, also in its twin, which has no programme).
         """
         n = _tally(
-            t, people.labour, people.months_in_status, people.programme, people.served, accepted, exited,
-            all_participants, self.exit, self.exit6, self.acc6, self.acc12,
+            t, people.labour, people.months_in_status, people.programme, served, served_month, accepted, exited,
+            self.exit, self.exit6, self.acc6, self.acc12,
         )  # fmt: skip
         return {
             "employed_share_participants": n[1] / n[0] if n[0] else np.nan,
@@ -51,14 +57,9 @@ class Checkpoints:
             "active_pairs": int(n[4]),
             "waiting_list": int(n[5]),
             "placements": int(n[6]),
+            "employed_non_participants": int(n[7]),
+            "participants_so_far": int(n[0]),
         }
-
-    def expand(self, ids: np.ndarray, n: int) -> Checkpoints:
-        """Checkpoints of a subset (people ``ids``) placed in a full-size population of ``n``."""
-        out = Checkpoints.empty(n)
-        for name in CHECKS:
-            getattr(out, name)[ids] = getattr(self, name)
-        return out
 
     def __iter__(self):
         return iter(getattr(self, f.name) for f in fields(self))
@@ -70,10 +71,10 @@ AT_LEVEL, BELOW_LEVEL = int(Labour.EMPLOYED_AT_LEVEL), int(Labour.EMPLOYED_BELOW
 
 @numba.njit(cache=True)
 def _tally(
-    t, labour, months_in_status, programme, served, accepted, exited, all_participants, c_exit, c_exit6, c_acc6, c_acc12
+    t, labour, months_in_status, programme, served, served_month, accepted, exited, c_exit, c_exit6, c_acc6, c_acc12
 ):  # noqa: ANN001, ANN202
     """One pass over the people: checkpoints due this month, and the month's counts (see Checkpoints.record)."""
-    joined = joined_employed = comparison = comparison_employed = paired = waiting = placements = 0
+    joined = joined_employed = comparison = comparison_employed = paired = waiting = placements = others = 0
     for i in range(len(labour)):
         status, a, x = labour[i], accepted[i], exited[i]
         employed = AT_LEVEL <= status <= BELOW_LEVEL
@@ -91,11 +92,13 @@ def _tally(
         if state == COMPARISON:
             comparison += 1
             comparison_employed += employed
-        elif (all_participants or served[i]) and NO_MONTH < a <= t:
+        elif served[i] and NO_MONTH < served_month[i] <= t:
             joined += 1
             joined_employed += employed
             placements += employed and months_in_status[i] == 0
-    return np.array([joined, joined_employed, comparison, comparison_employed, paired, waiting, placements])
+            continue
+        others += employed
+    return np.array([joined, joined_employed, comparison, comparison_employed, paired, waiting, placements, others])
 
 
 def _share(mask: np.ndarray, among: np.ndarray) -> float:
@@ -151,7 +154,7 @@ def compute_outcomes(
         "employed_12m_after_start_share": _share(_employed(checks.acc12), part & (checks.acc12 >= 0)),
     }
     out |= _net_effects(part, checks, twin)
-    out |= _rct_effect(part, comparison, checks)
+    out |= _rct_effect(people, part, comparison, checks)
     out |= _breakdowns(people, part, checks)
     out["cost_total_eur"] = cost_total
     out["cost_per_participant_eur"] = cost_total / enrolled if enrolled else float("nan")
@@ -178,13 +181,38 @@ def _net_effects(part: np.ndarray, checks: Checkpoints, twin: Checkpoints | None
     return out
 
 
-def _rct_effect(part: np.ndarray, comparison: np.ndarray, checks: Checkpoints) -> dict[str, float]:
-    """Randomised comparison: employed 12 months after acceptance, participants minus comparison group."""
+def _rct_effect(people: Population, part: np.ndarray, comparison: np.ndarray, checks: Checkpoints) -> dict[str, float]:
+    """Randomised comparison: employed 12 months after acceptance, randomised participants minus comparison group.
+
+    Only applicants randomised at acceptance count: referrals who queued while intake was closed and
+    were matched later have no randomised counterpart (and are selected on staying unemployed), so
+    they are reported apart.
+    """
     reached = checks.acc12 >= 0
+    queued = part & (people.served_month != people.accepted_month)
+    employed = _employed(checks.acc12)
     return {
-        "rct_effect_employed_12m": _share(_employed(checks.acc12), part & reached)
-        - _share(_employed(checks.acc12), comparison & reached)
+        "rct_effect_employed_12m": _share(employed, part & ~queued & reached) - _share(employed, comparison & reached),
+        "queued_participants": int(queued.sum()),
+        "employed_12m_after_start_share_queued": _share(employed, queued & reached),
     }
+
+
+def displacement(people: Population, jobs: np.ndarray | None, participants_so_far: np.ndarray) -> dict[str, float]:
+    """Non-participants' employment change per participant, where participants are measured 6 months after.
+
+    ``jobs`` is the month's jobs of non-participants, programme run minus twin (None without a twin).
+    At each participant's 6-months-after checkpoint month, the change is divided by the participants
+    served so far, and averaged over those participants (DOMAIN.md §5: net, not gross).
+    """
+    if jobs is None:
+        return {"displacement_employed_6m": float("nan")}
+    due = participants(people) & (people.exit_month != NO_MONTH) & (people.exit_month + 6 < len(jobs))
+    months = people.exit_month[due] + 6
+    if len(months) == 0:
+        return {"displacement_employed_6m": float("nan")}
+    per_participant = jobs[months] / np.maximum(participants_so_far[months], 1)
+    return {"displacement_employed_6m": float(per_participant.mean())}
 
 
 def _breakdowns(people: Population, part: np.ndarray, checks: Checkpoints) -> dict[str, float]:

@@ -36,6 +36,7 @@ from sim.scenario.schema import Programme
 def start_pairs(t: int, people: Population, pool: MentorPool, mentees: np.ndarray, mentors: np.ndarray) -> None:
     """Form new pairs (step 6)."""
     people.programme[mentees] = Status.PAIRED
+    people.served_month[mentees[~people.served[mentees]]] = t  # queued referrals become participants now
     people.served[mentees] = True
     people.matched_month[mentees] = t
     people.mentor[mentees] = mentors

@@ -95,6 +95,7 @@ class Population:
     )  # accepted by a funded organisation (screened) or matched: a participant unless in the comparison group
     exit_reason: np.ndarray  # Exit code
     accepted_month: np.ndarray  # month index t of acceptance into the programme or comparison group
+    served_month: np.ndarray  # month the person was served: at acceptance if screened in, when matched if queued
     ready_month: np.ndarray  # first month the mentee can be matched (dual hand-over delay)
     matched_month: np.ndarray
     exit_month: np.ndarray
@@ -162,8 +163,8 @@ PEOPLE_STREAMS = tuple(
 )  # fmt: skip
 
 
-def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: int) -> Population:
-    """Draw people ``ids``: at set-up (``month`` -1) with the initial labour status, later as newcomers.
+def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: int, initial: bool = False) -> Population:
+    """Draw people ``ids``: at set-up (``initial``, ``month`` -1) with the initial labour status, later as newcomers.
 
     Every attribute comes from the person's own counter-based draw, so the same person is drawn the
     same in every scenario of a comparison (common random numbers).
@@ -184,7 +185,6 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
     skill = _categorical(u("skill"), [pop.skill_shares[s] for s in SKILLS])
     recog_share = np.array([pop.recognised_qualifications[s] for s in SKILLS], dtype=np.float32)
     sector = _categorical(u("sector"), [s.jobseeker_share for s in scenario.sectors])
-    initial = month < 0
     labour = (
         _categorical(u("labour"), [pop.initial_status[s] for s in LABOUR_STATUSES])
         if initial
@@ -217,6 +217,7 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
         served=np.zeros(n, dtype=bool),
         exit_reason=np.zeros(n, dtype=np.int8),
         accepted_month=no_month.copy(),
+        served_month=no_month.copy(),
         ready_month=no_month.copy(),
         matched_month=no_month.copy(),
         exit_month=no_month.copy(),
@@ -239,14 +240,15 @@ def _initial_tenure(u: np.ndarray, labour: np.ndarray, scenario: Scenario) -> np
 
 def build_population(scenario: Scenario, streams: Streams) -> Population:
     """Draw the jobseekers of a scenario (identical for the programme and its twin)."""
-    return draw_people(scenario, streams, np.arange(scenario.population.size), -1)
+    return draw_people(scenario, streams, np.arange(scenario.population.size), -1, initial=True)
 
 
 def turnover(scenario: Scenario, streams: Streams, people: Population, t: int, exempt: np.ndarray) -> Population | None:
     """People who leave the region's labour force for good are replaced by unemployed newcomers.
 
     Programme applicants are exempt from the moment they apply (``exempt``), so participants keep
-    their identity. Returns the newcomers (their ``id`` says whom they replaced), or None.
+    their identity. ``t`` keys the draws (burn-in months are negative). Returns the newcomers (their
+    ``id`` says whom they replaced), or None.
     """
     rate = scenario.population.turnover_rate
     if rate <= 0:

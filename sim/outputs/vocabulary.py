@@ -198,6 +198,15 @@ _RUN_OUTCOMES = [
              "In work 12 months after acceptance: participants minus the randomised comparison group "
              "(applicants who were not served), as a randomised trial would measure it.",
              f"{OUTCOMES_CODE}: _rct_effect, checkpoint acc12 of participants minus that of the comparison group."),
+    _outcome("queued_participants", "count", "operation", "neither", "Participants who queued while intake was closed",
+             "Referrals accepted while the programme had no money and matched with a mentor later: participants "
+             "without a randomised counterpart, left out of rct_effect_employed_12m.",
+             f"{OUTCOMES_CODE}: _rct_effect, participants whose served_month differs from their accepted_month."),
+    _outcome("employed_12m_after_start_share_queued", "share", "gross", "higher",
+             "In work 12 months after acceptance: participants who queued",
+             "employed_12m_after_start_share among the queued participants (reported apart from the randomised "
+             "comparison: they were selected on staying unemployed while they queued).",
+             f"{OUTCOMES_CODE}: _rct_effect, employed at Checkpoints.acc12 among queued participants."),
     *(
         _outcome(f"employed_6m_share_{group}", "share", "gross", "higher",
                  f"In work 6 months after leaving: {text}",
@@ -234,6 +243,18 @@ _RUN_OUTCOMES = [
     _outcome("champions_end", "count", "operation", "higher", "Champion employers at the end",
              "Employers engaged as champions (they supply mentors and open doors) in the last month.",
              f"{MODEL_CODE}: outcomes, employers.champion.sum()."),
+    _outcome("displacement_employed_6m", "pp", "net", "higher",
+             "Displacement: non-participants' jobs per participant",
+             "Jobs of everyone who is not a participant (other jobseekers here and the reference group), "
+             "programme run minus twin, per participant served so far, at the months participants are measured "
+             "6 months after leaving (negative: jobs mentees took from other jobseekers because openings are "
+             "finite).",
+             f"{OUTCOMES_CODE}: displacement, from MentoringModel.displacement_jobs (run minus twin)."),
+    _outcome("net_effect_employed_6m_with_displacement", "pp", "net", "higher",
+             "Net effect 6 months after leaving, after displacement",
+             "net_effect_employed_6m plus displacement_employed_6m: the change in jobs for everyone, per "
+             "participant.",
+             "MentoringModel.outcomes (sim/model/model.py): net_effect_employed_6m + displacement_employed_6m."),
 ]  # fmt: skip
 _CLIFF_OUTCOMES = [
     _outcome("waiting_list_cliff_max", "count", "operation", "lower", "Largest waiting list after a grant ends",
@@ -314,7 +335,7 @@ _MODEL_SERIES = [
     _series("economy_index", "index", "context", "higher", "Economy (vacancy index)", "index (1: normal)",
             "Vacancy-weighted index of the economy this month (1 normal; shocks such as a downturn lower it)."),
     _series("vacancies", "count", "context", "neither", "Vacancies", "vacancies",
-            "Vacancies open this month, for all candidates."),
+            "Openings this month, for all candidates (this population and the reference group)."),
     _series("hires", "count", "context", "neither", "Hires from this population", f"people {_MONTH}",
             "People of the simulated population hired this month (hires_sme + hires_large)."),
     _series("hires_sme", "count", "context", "neither", "Hires by small and medium employers", f"people {_MONTH}",
@@ -327,6 +348,18 @@ _MODEL_SERIES = [
             "Unemployed people of the simulated population at the end of the month."),
     _series("mentor_hours", "hours", "operation", "neither", "Mentor hours in meetings", f"hours {_MONTH}",
             "Meetings held this month times pairs.hours_per_meeting: volunteer hours in meetings."),
+    _series("hires_reference", "count", "context", "neither", "Hires from the reference group", f"people {_MONTH}",
+            "Expected hires of natives and EU citizens (the reference group, a mean-field stock) this month: "
+            "openings they take from the same employers."),
+    _series("unemployed_reference", "count", "context", "lower", "Unemployed in the reference group", "people",
+            "Unemployed natives and EU citizens competing for the same openings (mean-field stock).",
+            "LabourMarket._reference_month (sim/model/labour_market.py)."),
+    _series("displacement_jobs", "count", "net", "higher", "Displacement: non-participants' jobs, run minus twin",
+            "people",
+            "Jobs held by everyone who is not (yet) a participant (the reference group included), programme "
+            "run minus the twin without the programme (negative: jobs taken by mentees; NaN when there is no "
+            "twin).",
+            "run_replicate (sim/replicates.py): MentoringModel.displacement_jobs."),
 ]  # fmt: skip
 _DERIVED = [
     _series("net_effect_employed", "pp", "net", "higher", "Net effect on the share in work", "percentage points (pp)",

@@ -231,9 +231,55 @@ class LabourMarket(Section):
     """Monthly labour-market flows and how employers weigh candidates."""
 
     job_finding_rate: float = rate(
-        0.03,
-        "Baseline monthly chance that an average unemployed jobseeker is hired in normal times.",
-        STATBEL + ": 3-4 % a month",
+        0.06,
+        "Monthly chance that an unemployed jobseeker of the reference group (natives and EU citizens, who face no"
+        " hiring bias) is hired in normal times; migrant-background jobseekers' chances follow from their"
+        " attractiveness and the employers' callback and offer gaps.",
+        STATBEL + ": 3-4 % a month for all origins; Eurostat flows (DOMAIN.md §6): 24.5 % a quarter EU-wide;"
+        " natives above the average: assumption",
+    )
+    vacancy_tightness: float = P(
+        2.0,
+        "Openings a month per expected hire if openings were unlimited, in normal times at the start (labour-market"
+        " tightness). Hires in a sector follow H = A V / (A + V) for applications A and openings V: plentiful"
+        " openings (large values) mean no competition; small values mean jobseekers compete for few openings.",
+        "ratio",
+        "assumption; Brussels unemployment 10-12 % vs Flanders 3-4 % (DOMAIN.md §6) shows slack and tight regions",
+        gt=0,
+        le=1e6,
+    )
+    reference_unemployed_ratio: float = P(
+        1.0,
+        "Unemployed jobseekers of the reference group (natives and EU citizens) competing for the same openings,"
+        " per unemployed migrant-background jobseeker at the start.",
+        "ratio",
+        "assumption; Eurostat 2020: unemployment 6.1 % natives vs 13.9 % non-EU-born (DOMAIN.md §6)",
+        ge=0,
+        le=100,
+    )
+    offer_gap_multiplier: float = P(
+        2.46,
+        "How much larger the job-offer gap is than the callback gap: the hiring ratio is 1 + (callback ratio - 1)"
+        " x this.",
+        "factor",
+        "Quillian, Lee & Oliver 2018: offers gap +128 % vs callbacks +52 % (DOMAIN.md §6)",
+        ge=1,
+        le=5,
+    )
+    eu_origin_bias_share: float = share(
+        0.25,
+        "Share of the non-EU callback gap that EU-origin migrant jobseekers face.",
+        "assumption; Statbel 2022: unemployment Belgian 3.8 %, other EU 5-6 %, North African 16.4 % (DOMAIN.md §5)",
+    )
+    burn_in_months: int = P(
+        120,
+        "Months of labour-market flows (normal economy, no programme) simulated before the start so that the"
+        " start is stationary.",
+        "months",
+        "assumption; turnover renews the population over about 100 months, so 120 months let unemployment settle"
+        " (tested: no drift beyond the seed-to-seed noise)",
+        ge=0,
+        le=600,
     )
     inactivity_rate: float = rate(
         0.02,
@@ -314,14 +360,15 @@ class LabourMarket(Section):
     )
     bias_non_shortage: float = P(
         2.0,
-        "Hiring discrimination in non-shortage occupations: applications needed relative to natives.",
+        "Callback gap in non-shortage occupations: applications a non-EU candidate needs relative to a native"
+        " (the offer gap is wider: offer_gap_multiplier).",
         "ratio",
         "Baert et al. 2013: about 2x (DOMAIN.md §5)",
         ge=1,
     )
     bias_shortage: float = P(
         1.0,
-        "Hiring discrimination in shortage occupations.",
+        "Callback gap in shortage occupations (applications needed relative to a native).",
         "ratio",
         "Baert et al. 2013: about 1x (DOMAIN.md §5)",
         ge=1,
@@ -367,14 +414,13 @@ class Employers(Section):
 
     per_1000_jobseekers: float = P(40.0, "Employer agents per 1,000 jobseeker agents.", "per 1000", ASSUME, gt=0)
     sme_share: float = share(0.85, "Share of employers that are SMEs.", ASSUME)
-    large_firm_vacancies_per_month: float = P(
-        4.0,
-        "Vacancies a large firm opens a month in normal times, open to all candidates (hires from this population fill a share).",
-        "vacancies/month",
+    sme_vacancy_weight: float = P(
+        0.5,
+        "Openings per SME relative to a large firm (the region's total follows labour_market.vacancy_tightness).",
+        "factor",
         ASSUME,
         gt=0,
     )
-    sme_vacancy_weight: float = P(0.5, "Vacancies per SME relative to a large firm.", "factor", ASSUME, gt=0)
     diversity_plan_share: float = share(
         0.15, "Share of large firms with a diversity plan (SMEs: a third of that).", ASSUME
     )
@@ -742,6 +788,20 @@ class Staff(Section):
         "assumption; staff lost at funding cliffs [P15 §IV.B]",
         gt=0,
     )
+    leave_before_end_rate: float = rate(
+        0.05,
+        "Share of coach FTE leaving each month once the known end of the money is within leave_horizon_months "
+        "(no rehiring then).",
+        "assumption; staff lost at funding cliffs [P15 §IV.B]",
+    )
+    leave_horizon_months: int = P(
+        6,
+        "Coaches start leaving when the money approved so far runs out within this many months.",
+        "months",
+        "assumption; staff lost at funding cliffs [P15 §IV.B]",
+        ge=0,
+        le=36,
+    )
 
 
 class Programme(Section):
@@ -787,10 +847,22 @@ class Programme(Section):
 
 
 class Renewal(Section):
-    """How a grant is renewed after its end date."""
+    """How a grant is renewed: the funder decides during the run on what the programme reports.
+
+    At ``decision_months_before_end`` months before the running call ends, the funder compares the
+    pairs matched and the placements reported since the call began with the grant's ``targets``
+    (prorated to the months elapsed). With shortfall ``s = max(0, 1 - min(reported / target) -
+    shortfall_tolerance)`` the renewal chance is ``probability * 2 / (1 + exp(steepness * s))``: the
+    base chance when targets are met, falling with the shortfall (a logistic in the shortfall; a large
+    steepness makes it a threshold rule). The draw is one uniform per grant and call from stream
+    ``funding.renewal`` (common random numbers). A renewal also needs the funder's budget
+    (``funder_budget_eur``) to cover the new call (sim/model/funding.py).
+    """
 
     probability: float = share(
-        0.0, "Chance that each call is renewed.", "regional calls renew more easily than ESF [P15]; assumption"
+        0.0,
+        "Chance that a call is renewed when the programme meets its targets (the funder's appetite and policy).",
+        "regional calls renew more easily than ESF [P15]; assumption",
     )
     call_months: int = P(36, "Length of a renewed call.", "months", "Brussels calls every 3 years (DOMAIN.md §5)", ge=1)
     gap_months: int = P(
@@ -801,6 +873,85 @@ class Renewal(Section):
         ge=0,
     )
     max_renewals: int = P(10, "Most renewals.", "renewals", ASSUME, ge=0)
+    decision_months_before_end: int = P(
+        3,
+        "Months before the running call ends at which the funder decides on its renewal.",
+        "months",
+        "ESF Flanders decides within 12 weeks (DOMAIN.md §6); the same lead time assumed for other funders",
+        ge=0,
+        le=24,
+    )
+    steepness: float = P(
+        5.0,
+        "How fast the renewal chance falls with the shortfall against the targets (0: targets do not matter).",
+        "log-odds per unit shortfall",
+        ASSUME,
+        ge=0,
+        le=50,
+    )
+    shortfall_tolerance: float = share(
+        0.1, "Shortfall against the targets the funder overlooks.", "assumption"
+    )
+    funder_budget_eur: float | None = P(
+        None,
+        "Money the funder has for renewals of this grant over the run; a renewal needs the whole new call (none: not limiting).",
+        "EUR",
+        "assumption; funders' budgets are finite and dated (DOMAIN.md §1)",
+        ge=0,
+    )
+
+
+class Targets(Section):
+    """What the programme promised the funder; renewal depends on what it reports against them."""
+
+    pairs_per_month: float = P(
+        0.0,
+        "Pairs the programme must match per month of the call (0: no target).",
+        "pairs/month",
+        "assumption; DUO for a JOB aimed at 70 pairs by end 2014 and 110 in 2015 (DOMAIN.md §4)",
+        ge=0,
+        le=1000,
+    )
+    placements_per_month: float = P(
+        0.0,
+        "Participants placed in a job per month of the call, as reported (0: no target).",
+        "people/month",
+        "assumption; programmes report gross placements (DOMAIN.md §3)",
+        ge=0,
+        le=1000,
+    )
+
+
+class Payment(Section):
+    """How the funder pays: pre-financing each year, the rest as reimbursement of declared costs in arrears.
+
+    Defaults depend on the kind of funder (:data:`PAYMENT_BY_FUNDER`); keys written in a scenario
+    override them.
+    """
+
+    prefinancing_share_per_year: float = share(
+        0.01,
+        "Share of the call's amount paid in advance at the start of each year of the call (the rest is reimbursed).",
+        "ESI funds pre-financing of 1 % a year of total support, 2014-16, CPR art. 134 (DOMAIN.md §6)",
+    )
+    reimbursement_lag_months: int = P(
+        6,
+        "Months from spending to the reimbursement of the declared cost.",
+        "months",
+        "assumption; ESF reimburses declared costs in arrears (DOMAIN.md §6)",
+        ge=0,
+        le=36,
+    )
+
+
+# Payment terms by kind of funder (sources: DOMAIN.md §6 for ESF; the rest are assumptions).
+PAYMENT_BY_FUNDER: dict[str, dict[str, float]] = {
+    "esf": {"prefinancing_share_per_year": 0.01, "reimbursement_lag_months": 6},
+    "regional": {"prefinancing_share_per_year": 0.3, "reimbursement_lag_months": 3},
+    "city": {"prefinancing_share_per_year": 1.0, "reimbursement_lag_months": 0},
+    "foundation": {"prefinancing_share_per_year": 1.0, "reimbursement_lag_months": 0},
+    "private": {"prefinancing_share_per_year": 1.0, "reimbursement_lag_months": 0},
+}
 
 
 class Eligibility(AgeRange):
@@ -826,7 +977,23 @@ class Grant(Section):
         "ESF Flanders co-finances ~40 % (DOMAIN.md §5)",
     )
     renewal: Renewal = Field(default_factory=Renewal)
+    targets: Targets = Field(default_factory=Targets)
+    payment: Payment = Field(
+        default_factory=Payment,
+        description="How the money comes: pre-financing and reimbursement lag (defaults by funder kind, PAYMENT_BY_FUNDER).",
+    )
     eligibility: Eligibility = Field(default_factory=Eligibility)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _payment_by_funder(cls, data: Any) -> Any:
+        """Fill the payment terms the scenario does not write from the funder kind's defaults."""
+        if not isinstance(data, dict) or data.get("funder") not in PAYMENT_BY_FUNDER:
+            return data
+        given = data.get("payment", {})
+        if isinstance(given, dict):
+            data = {**data, "payment": PAYMENT_BY_FUNDER[data["funder"]] | given}
+        return data
 
     @model_validator(mode="after")
     def _ordered(self) -> Grant:
@@ -849,10 +1016,19 @@ def _default_grants() -> list[Grant]:
 
 
 class Funding(Section):
-    """Funders and their grants (DOMAIN.md §2.7)."""
+    """Funders and their grants, and the organisation's own cash (DOMAIN.md §2.7, §6 funding rules)."""
 
     grants: list[Grant] = Field(
         default_factory=_default_grants, description="All grants; money flows only between a grant's start and end."
+    )
+    reserves_eur: float = P(
+        120_000.0,
+        "The organisation's own cash at the start: working capital that bridges reimbursements in arrears (it pays "
+        "only costs a grant covers).",
+        "EUR",
+        "assumption: about six months of a EUR 20,000 monthly cost, the ESF reimbursement lag (DOMAIN.md §6)",
+        ge=0,
+        le=10_000_000,
     )
 
 
