@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from sim.cli.common import DaskOption, SetOption, WorkersOption, console, refuse, refused_if_invalid
-from sim.cli.studies import reported_outcomes, run_study
+from sim.cli.studies import ForceOption, reported_outcomes, run_study
 from sim.outputs.files import atomic_write, file_hash, safe_name
 from sim.outputs.run_folder import RESULTS_ROOT
 from sim.outputs.vocabulary import format_difference
@@ -70,6 +70,7 @@ def sensitivity(
         Path | None,
         typer.Option("--out-dir", help="Results folder (default: results/<study>-<method>/).", show_default=False),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Global sensitivity (Sobol or Morris, SALib) of every outcome of a sweep study to its levers and uncertainties.
 
@@ -89,7 +90,7 @@ def sensitivity(
     folder = out_dir or RESULTS_ROOT / safe_name(f"{spec.name}-{settings.method}")
     digest = f"{file_hash(study)}:{settings.model_dump_json()}:{shlex.join(overrides)}"
     seeds = [spec.seed + r for r in range(spec.replicates)]
-    table = run_study(spec.name, folder, digest, tasks_for(experiments, seeds), workers, dask)
+    table = run_study(spec.name, folder, digest, tasks_for(experiments, seeds), workers, dask, force)
     result = gsa.analyse(table, unit, names, settings, reported_outcomes(spec, table))
     found = gsa.stability_warnings(result.indices, settings)
     _write_sensitivity(folder, result, found, settings, spec, len(unit), seeds)

@@ -44,10 +44,18 @@ from sim.studies.experiments import (
     study_experiments,
     tasks_for,
 )
-from sim.studies.store import Store, StoreLocked
+from sim.studies.store import Store, StoreRefused
 
 OutDirOption = Annotated[
     Path | None, typer.Option("--out-dir", help="Results folder (default: results/<study>/).", show_default=False)
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Start this study in a results folder that holds something else (another study, a run, other files): "
+        "its manifest and tables are first moved into replaced-<time>/.",
+    ),
 ]
 
 
@@ -60,6 +68,7 @@ def compare(
     dask: DaskOption = None,
     set_: SetOption = None,
     out_dir: OutDirOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Every alternative against the base on the same seeds: paired differences with a 95 % interval."""
     scenarios = [load_or_exit(p, set_) for p in (base, *alternatives)]
@@ -70,7 +79,8 @@ def compare(
     seeds = [scenarios[0].seed + r for r in range(replicates)]
     folder = out_dir or RESULTS_ROOT / safe_name("compare-" + "-".join(names))[:120]
     digest = "-".join(scenario_hash(s)[:12] for s in scenarios)
-    table = run_study(f"compare {' '.join(names)}", folder, digest, tasks_for(experiments, seeds), workers, dask)
+    tasks = tasks_for(experiments, seeds)
+    table = run_study(f"compare {' '.join(names)}", folder, digest, tasks, workers, dask, force)
     _report_differences(table, "scenario", names[0], list(outcome or COMPARE_OUTCOMES), folder)
 
 
@@ -80,6 +90,7 @@ def sweep(
     dask: DaskOption = None,
     set_: SetOption = None,
     out_dir: OutDirOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Run a study's experiments x replicates; write experiments.parquet and .csv (one row per run).
 
@@ -92,7 +103,7 @@ def sweep(
     tasks = tasks_for(experiments, seeds, run_with_cliffs if spec.kind == "designs" else run_replicate)
     folder = out_dir or RESULTS_ROOT / safe_name(spec.name)
     digest = file_hash(study) + ":" + shlex.join(set_ or ())
-    table = run_study(spec.name, folder, digest, tasks, workers, dask)
+    table = run_study(spec.name, folder, digest, tasks, workers, dask, force)
     names = reported_outcomes(spec, table)
     if spec.kind == "designs":
         _print_means(table, "design", names)
@@ -114,12 +125,26 @@ def reported_outcomes(study: Study, table: pd.DataFrame) -> list[str]:
 
 
 def run_study(
-    name: str, folder: Path, digest: str, tasks: Sequence[Task], workers: int | None, dask: str | None
+    name: str,
+    folder: Path,
+    digest: str,
+    tasks: Sequence[Task],
+    workers: int | None,
+    dask: str | None,
+    force: bool = False,
 ) -> pd.DataFrame:
-    """Run the tasks through the store in ``folder`` with a progress bar; write and return the table."""
+    """Run the tasks through the store in ``folder`` with a progress bar; write and return the table.
+
+    A folder that is not this study's is refused (exit status 2) unless ``force``; a table that exists with
+    other content is kept as ``<name>.previous-<time>.<ext>`` before the new one is written.
+    """
     console = Console(stderr=True)
     try:
-        with Store(folder, name, digest) as store:
+        with Store(folder, name, digest, force) as store:
+            if store.replaced is not None:
+                typer.echo(f"--force: the folder's earlier manifest and tables moved to {store.replaced}", err=True)
+            if store.repaired:
+                typer.echo(f"Damaged run files removed, their runs are done again: {len(store.repaired)}", err=True)
             todo = pending(tasks, store)
             skipped = len({t.key for t in tasks}) - len(todo)
             failed = 0
@@ -143,10 +168,10 @@ def run_study(
                 table = run_tasks(tasks, store, workers, dask, on_result=advance)
             keys = {t.key for t in tasks}
             failures = {k: e for k, e in store.failures().items() if k in keys}
-    except (StoreLocked, ExecutorError) as err:
+    except (StoreRefused, ExecutorError) as err:
         refuse(f"Refused: {err}")
-    atomic_write(folder / "experiments.parquet", lambda p: table.to_parquet(p, index=False))
-    atomic_write(folder / "experiments.csv", lambda p: table.to_csv(p, index=False))
+    atomic_write(folder / "experiments.parquet", lambda p: table.to_parquet(p, index=False), keep_previous=True)
+    atomic_write(folder / "experiments.csv", lambda p: table.to_csv(p, index=False), keep_previous=True)
     typer.echo(
         f"{len(keys)} runs: {len(keys) - len(failures)} done ({skipped} from earlier), {len(failures)} failed. "
         f"Table: {folder / 'experiments.parquet'} ({len(table)} rows)"
@@ -169,7 +194,7 @@ def _report_differences(table: pd.DataFrame, by: str, reference: str, outcomes: 
     numeric = [c for c in table.columns if c not in (by, "experiment", "replicate", "seed", "run_key")]
     numeric = [c for c in numeric if pd.api.types.is_numeric_dtype(table[c])]
     diffs = paired_differences(table, by, reference, numeric)
-    atomic_write(folder / "differences.csv", lambda p: diffs.to_csv(p, index=False))
+    atomic_write(folder / "differences.csv", lambda p: diffs.to_csv(p, index=False), keep_previous=True)
     shown = pd.concat([diffs[diffs["outcome"] == o] for o in outcomes]) if outcomes else diffs.iloc[:0]
     _print_differences(shown, by, reference)
     if not shown.empty:

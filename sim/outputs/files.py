@@ -9,10 +9,12 @@ as a whole (:mod:`sim.outputs.run_folder`). :func:`file_hash` identifies an inpu
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import os
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 
@@ -22,12 +24,14 @@ def partial_path(path: str | Path) -> Path:
     return path.with_name(f".{path.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[Path], object], keep_previous: bool = False) -> Path:
     """Call ``write(tmp)`` for a temporary file next to ``path``, fsync it, then rename it to ``path``.
 
     ``tmp`` does not end like ``path``: a writer that guesses the format from the name needs it given
     (``savefig(tmp, format="png")``). On any error (or an interrupt) the temporary file is removed and
-    ``path`` is left as it was. Returns ``path``.
+    ``path`` is left as it was. With ``keep_previous``, an existing ``path`` with other bytes is first
+    renamed to :func:`previous_path` (a finished table is never rewritten without keeping the old one).
+    Returns ``path``.
     """
     path = Path(path)
     tmp = partial_path(path)
@@ -35,11 +39,22 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
         write(tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        if keep_previous and path.exists():
+            if filecmp.cmp(tmp, path, shallow=False):
+                tmp.unlink()
+                return path
+            os.replace(path, previous_path(path))
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def previous_path(path: str | Path) -> Path:
+    """Where :func:`atomic_write` keeps a replaced file: ``<stem>.previous-<YYYYmmdd-HHMMSS-micro><suffix>``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.previous-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}{path.suffix}")
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:

@@ -11,6 +11,14 @@ A run's key hashes the resolved scenario and the seed (:func:`run_key`). Every f
 :func:`sim.outputs.files.atomic_write` (a temporary file in the same folder, flushed to disk and renamed
 into place), so a killed study leaves only whole files; a run counts as done when its ``runs/<key>.parquet`` exists. Running the same study
 again skips the done runs and retries the failed ones.
+
+A store opens only a folder that is its own study (:meth:`Store.open`): a new or empty folder, or one whose
+manifest names the same study and study hash. Any other folder (a ``mentorsim run`` folder, another
+study, files the store did not write) is refused with :class:`StoreRefused`, unless ``force`` says to start
+a new study there; then the old manifest and tables are moved into ``replaced-<time>/`` first (finished runs
+whose key matches are reused: a key fixes the scenario, seed and runner). On opening, a run file that is
+damaged (empty or cut short) is removed, so the run is done again, and every finished run is recorded
+in the manifest, also those finished after its last write before a kill.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from datetime import datetime
@@ -37,7 +46,26 @@ ROW_FORMAT = {"compression": "none", "use_dictionary": False, "write_statistics"
 MANIFEST_EVERY_SECONDS = 2.0  # the run files are the truth; the manifest is rewritten at most this often
 
 
-class StoreLocked(Exception):
+STUDY_FILES = (  # what the study commands write beside runs/ (moved into replaced-<time>/ by force)
+    "manifest.json",
+    "experiments.parquet",
+    "experiments.csv",
+    "differences.csv",
+    "differences.png",
+    "sensitivity.csv",
+    "sensitivity.json",
+    "sobol.png",
+    "morris.png",
+)
+OWN_ENTRIES = frozenset({".lock", "runs", *STUDY_FILES})  # what a store's folder may hold before its own tables
+PARQUET_MAGIC = b"PAR1"
+
+
+class StoreRefused(Exception):
+    """The folder is not this study's: a run folder, another study, foreign files, or a damaged manifest."""
+
+
+class StoreLocked(StoreRefused):
     """Another study is writing into the same results folder."""
 
 
@@ -52,11 +80,14 @@ def run_key(scenario_hash: str, seed: int, runner: str) -> str:
 class Store:
     """The results folder of one study; use as a context manager (takes and releases the lock)."""
 
-    def __init__(self, folder: Path, study: str, study_hash: str = "") -> None:
+    def __init__(self, folder: Path, study: str, study_hash: str = "", force: bool = False) -> None:
         self.folder = Path(folder)
         self.runs = self.folder / "runs"
         self.study = study
         self.study_hash = study_hash
+        self.force = force
+        self.repaired: list[str] = []  # damaged run files removed on opening (their runs are done again)
+        self.replaced: Path | None = None  # where force moved the files of the folder's earlier content
         self._lock: Any = None
         self._manifest: dict[str, Any] = {}
         self._written = 0.0
@@ -71,10 +102,26 @@ class Store:
         self.close()
 
     def open(self) -> None:
-        """Create the folder, take the lock (or raise :class:`StoreLocked`) and read the manifest."""
-        self.runs.mkdir(parents=True, exist_ok=True)
-        self._lock = _acquire(self.folder / ".lock")
-        self._manifest = self._read_manifest()
+        """Check the folder is this study's, take the lock and read the manifest.
+
+        Raises :class:`StoreRefused` (nothing written) for a folder that is not this study's and
+        :class:`StoreLocked` when another study holds the lock.
+        """
+        lock = self.folder / ".lock"
+        if self.folder.is_dir() and lock.exists():
+            self._lock = _acquire(lock)  # a study at work here is reported as such, whatever the folder holds
+        try:
+            self._check_own(replace=self.force)
+            self.runs.mkdir(parents=True, exist_ok=True)
+            if self._lock is None:
+                self._lock = _acquire(lock)
+            self._manifest = self._read_manifest()
+            self._repair_runs()
+        except BaseException:
+            if self._lock is not None:
+                _release(self._lock, lock)
+                self._lock = None
+            raise
 
     def close(self) -> None:
         """Write the manifest and release the lock."""
@@ -105,8 +152,14 @@ class Store:
         self._set_status(key, {"status": "failed", "error": error})
 
     def row(self, key: str) -> dict[str, Any]:
-        """The stored row of a done run."""
-        return pq.ParquetFile(self.runs / f"{key}.parquet").read(use_threads=False).to_pylist()[0]
+        """The stored row of a done run; :class:`StoreRefused` names a run file that cannot be read."""
+        path = self.runs / f"{key}.parquet"
+        try:
+            return pq.ParquetFile(path).read(use_threads=False).to_pylist()[0]
+        except (OSError, ValueError, IndexError, pa.ArrowException) as err:
+            raise StoreRefused(
+                f"the run file {path} is damaged ({err}); delete it and run the command again to redo that run"
+            ) from None
 
     def series(self, key: str) -> pd.DataFrame | None:
         """The stored time series of a run, if it was kept."""
@@ -119,6 +172,79 @@ class Store:
         return {k: v.get("error", "") for k, v in runs.items() if v.get("status") == "failed" and not self.is_done(k)}
 
     # --- manifest -------------------------------------------------------------------------------
+
+    # --- whose folder ---------------------------------------------------------------------------
+
+    def _check_own(self, replace: bool = False) -> None:
+        """Raise :class:`StoreRefused` unless the folder is new, empty or this study's.
+
+        With ``replace``, move what another study or command wrote into ``replaced-<time>/`` instead.
+        """
+        if not self.folder.exists():
+            return
+        if not self.folder.is_dir():
+            raise StoreRefused(f"{self.folder} is a file, not a folder; choose a folder for the study's results")
+        reason = self._foreign_reason()
+        if reason is None:
+            return
+        if not replace:
+            raise StoreRefused(
+                f"{self.folder} {reason}; nothing was written. Choose another --out-dir, or add --force to start "
+                "this study there (the folder's manifest and tables are moved into replaced-<time>/ first; "
+                "other files are left as they are)"
+            )
+        self.replaced = self.folder / f"replaced-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}"
+        self.replaced.mkdir()
+        for name in STUDY_FILES:
+            if (self.folder / name).exists():
+                shutil.move(self.folder / name, self.replaced / name)
+
+    def _foreign_reason(self) -> str | None:
+        """Why the folder is not this study's (``None`` if it is, or is empty)."""
+        manifest = self.folder / "manifest.json"
+        if manifest.exists():
+            try:
+                old = json.loads(manifest.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                return (
+                    f"has a damaged manifest.json ({err}); if this is the study's folder, delete "
+                    f"{manifest} and run the command again (finished runs in runs/ are kept)"
+                )
+            if not isinstance(old, dict) or "study" not in old:
+                if isinstance(old, dict) and "scenario_hash" in old:
+                    return "is a run folder written by `mentorsim run`, not a study's results folder"
+                return "has a manifest.json that is not a study's"
+            if old.get("study") != self.study:
+                return f"holds the results of another study ({old.get('study')!r})"
+            if old.get("study_hash", "") != self.study_hash:
+                return (
+                    f"holds the results of study {self.study!r} from another version of its file or other options "
+                    "(--set, method, samples): its study hash differs"
+                )
+            return None
+        foreign = sorted(p.name for p in self.folder.iterdir() if p.name not in OWN_ENTRIES and not _partial(p.name))
+        if foreign:
+            return f"is not empty and holds files a study did not write ({', '.join(foreign[:5])})"
+        return None
+
+    def _repair_runs(self) -> None:
+        """Remove damaged run files (their runs are done again) and record every finished run as done."""
+        runs = self._manifest["runs"]
+        for path in sorted(self.runs.iterdir()):
+            if _partial(path.name):
+                path.unlink(missing_ok=True)  # left by a write that was killed
+                continue
+            if not path.name.endswith(".parquet"):
+                continue
+            if not _whole_parquet(path):
+                path.unlink()
+                self.repaired.append(path.name)
+                continue
+            key = path.name.removesuffix(".parquet")
+            if not key.endswith(".series") and runs.get(key, {}).get("status") != "done":
+                runs[key] = {"status": "done"}
+        for key in [k for k, v in runs.items() if v.get("status") == "done" and not self.is_done(k)]:
+            del runs[key]  # removed above: to be done again
 
     def _read_manifest(self) -> dict[str, Any]:
         path = self.folder / "manifest.json"
@@ -144,6 +270,25 @@ class Store:
         text = json.dumps(self._manifest, indent=1, sort_keys=False) + "\n"
         atomic_write(self.folder / "manifest.json", lambda p: p.write_text(text, encoding="utf-8"))
         self._written = time.monotonic()
+
+
+def _partial(name: str) -> bool:
+    """Whether ``name`` is a temporary file of :func:`~sim.outputs.files.atomic_write` (``.<name>.partial-...``)."""
+    return name.startswith(".") and ".partial-" in name
+
+
+def _whole_parquet(path: Path) -> bool:
+    """Whether ``path`` starts and ends with Parquet's magic bytes (a cut or empty file does not)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() < 12:
+                return False
+            handle.seek(-4, os.SEEK_END)
+            return head == PARQUET_MAGIC and handle.read(4) == PARQUET_MAGIC
+    except OSError:
+        return False
 
 
 def _now() -> str:
