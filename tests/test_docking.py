@@ -1,10 +1,14 @@
 """Docking: the array model and the plain per-agent Mesa twin (tests/reference/twin.py) agree statistically.
 
-Both start from the same initial state (a freshly built ``MentoringModel(..., agents=False)`` per seed)
-and then use their own random numbers. The array side drives ``model.pair_dynamics`` (step 7) and
-``model.market`` (step 8) directly on that state, as ``MentoringModel.step`` does, without intake,
-matching or funding; pairs are formed once at month 0 with mentors drawn from the same distribution
-on both sides (``PairSetup``).
+Both start from the same state, a built ``MentoringModel(..., agents=False)`` per seed after its
+burn-in (people, employers' weights, hiring scale and the reference group's stock), and then use their
+own random numbers. The array side drives ``model.pair_dynamics`` (step 7) and ``model.market`` (step 8)
+directly on that state, as ``MentoringModel.step`` does, without intake, matching or funding; pairs are
+formed once at month 0 with mentors drawn from the same distribution on both sides (``PairSetup``).
+The labour market on both sides: finite openings per employer (Poisson, economy factors), origin groups
+non-EU / EU with the offer gap and each employer's bias, crowding ``V / (A + V)`` per sector over all
+applicants including the reference stock, whose expected hires and job losses move it each month. The
+calibration itself is compared exactly (``test_twin_calibration_matches_array``).
 
 The statistical test, for every metric: over the seeds, the difference of the two means must lie within
 4 standard errors of the difference, sqrt(var_array / k + var_twin / k) from the seed-to-seed spread
@@ -28,7 +32,7 @@ from sim.scenario.schema import Scenario, Shock
 
 N = 10_000
 SEEDS = (11, 12, 13, 14, 15)
-PAIR_SEEDS = tuple(range(21, 31))  # pair outcomes need more power: 10 seeds x 4,000 pairs
+PAIR_SEEDS = tuple(range(21, 31))  # pair outcomes need more power: 10 seeds x about 3,000 pairs
 CHECKPOINTS = (12, 36, 60)
 STATUSES = {
     "unemployed": Labour.UNEMPLOYED,
@@ -37,10 +41,12 @@ STATUSES = {
     "training": Labour.TRAINING,
     "inactive": Labour.INACTIVE,
 }
+ORIGINS = {"non_eu": True, "eu": False}  # employed shares by origin group: the per-origin bias
 PAIRS = PairSetup(n_pairs=4000, sector_match_share=0.6, follow_up=0.5, trained_share=0.5)
 PAIR_MONTHS = 12
 Z = 4.0
 FLOORS = {"months_unemployed": 0.3, "meetings": 0.1, "new_ties": 0.05}  # other metrics are shares: SHARE_FLOOR
+# (reference_unemployed is the reference group's unemployed stock per jobseeker here, on the same footing)
 SHARE_FLOOR = 0.005
 
 Metrics = dict[str, float]
@@ -79,11 +85,14 @@ def array_labour_metrics(model: MentoringModel, month: int) -> Metrics:
     p = model.people
     out = {f"{name}@{month}": float(np.mean(p.labour == code)) for name, code in STATUSES.items()}
     out[f"months_unemployed@{month}"] = float(p.months_unemployed[p.labour == Labour.UNEMPLOYED].mean())
+    for origin, non_eu in ORIGINS.items():
+        out[f"employed_{origin}@{month}"] = float(is_employed(p.labour[p.non_eu == non_eu]).mean())
+    out[f"reference_unemployed@{month}"] = model.market.reference_unemployed / p.n
     return out
 
 
 def run_array(scenario: Scenario, seed: int, months: int, pairs: PairSetup | None) -> Metrics:
-    """Steps 7-8 of the array model on its initial state (pairs formed at month 0 if ``pairs``)."""
+    """Steps 7-8 of the array model on its state after the burn-in (pairs formed at month 0 if ``pairs``)."""
     model = MentoringModel(scenario, seed=seed, agents=False)
     people = model.people
     pool = MentorPool.empty()
@@ -124,11 +133,14 @@ def twin_labour_metrics(twin: TwinModel, month: int) -> Metrics:
     shares = twin.labour_shares()
     out = {f"{name}@{month}": shares[int(code)] for name, code in STATUSES.items()}
     out[f"months_unemployed@{month}"] = twin.mean_months_unemployed()
+    for origin, non_eu in ORIGINS.items():
+        out[f"employed_{origin}@{month}"] = twin.employed_share(non_eu)
+    out[f"reference_unemployed@{month}"] = twin.reference_unemployed / len(twin.jobseekers)
     return out
 
 
 def run_twin(scenario: Scenario, seed: int, months: int, pairs: PairSetup | None) -> Metrics:
-    """The per-agent twin from the same initial state, with its own random numbers."""
+    """The per-agent twin from the same state (after the burn-in), with its own random numbers."""
     twin = TwinModel(MentoringModel(scenario, seed=seed, agents=False), seed=1_000_003 * seed + 7, pairs=pairs)
     out: Metrics = {}
     for t in range(months):
@@ -167,27 +179,61 @@ def dock(months: int, pairs: PairSetup | None, seeds: tuple[int, ...]) -> None:
 
 
 def test_twin_calibration_matches_array() -> None:
-    """Deterministic: from the same state the twin's hiring scale equals the array model's (relative 1e-5),
-    which checks attractiveness, referral boosts, bias and offers agent by agent."""
+    """Deterministic: from the same state the twin's calibration equals ``LabourMarket.calibrate``.
+
+    The state is the array model's after its burn-in (a stationary cross-section: durations of
+    unemployment, newcomers), with cross-sector ties and local knowledge given to some people so that
+    every channel counts. The twin copies it agent by agent before the array model calibrates again
+    on it; then both compute the scale, the openings per sector and the reference stock on the same
+    people and the same employer weights. This checks attractiveness, referral boosts, the employers'
+    per-origin bias with the offer gap, the openings each origin group is offered and the crowding,
+    agent by agent. The offer tables in a downturn (SMEs' extra bias) are compared too.
+
+    Tolerances: relative 1e-6 where attractiveness enters (the array model keeps attractiveness and
+    referral boosts in float32, the twin computes them in double), 1e-12 elsewhere.
+    """
     scenario = docking_scenario(12)
     scenario.population.size = 2000
     model = MentoringModel(scenario, seed=3, agents=False)
-    twin = TwinModel(MentoringModel(scenario, seed=3, agents=False), seed=3)
-    assert twin.scale == pytest.approx(model.market.scale, rel=1e-5)
+    people, rng = model.people, np.random.default_rng(3)
+    k = len(scenario.sectors)
+    some = np.flatnonzero(rng.random(people.n) < 0.3)
+    other = (people.sector[some] + rng.integers(1, k, len(some))) % k
+    people.ties[some, other] += rng.integers(1, 4, len(some)).astype(np.uint8)
+    people.cross_ties[some] = True
+    people.local_knowledge[some] = rng.random(len(some)).astype(np.float32)
+    twin = TwinModel(model, seed=3)  # a copy of the state before the array model calibrates on it
+    assert sum(js.labour == Labour.UNEMPLOYED for js in twin.jobseekers) > 500
+    for downturn in (False, True):
+        weights = model.employers.weight
+        expected = model.market._openness(weights, downturn)
+        assert np.allclose(twin.offer_table(weights.tolist(), downturn), expected, rtol=1e-12, atol=0)
+    model.market.calibrate(people)
+    twin.calibrate()
+    market = model.market
+    assert twin.scale == pytest.approx(market.scale, rel=1e-6)
+    assert twin.reference_unemployed == pytest.approx(market.reference_unemployed, rel=1e-12)
+    assert twin.reference_labour_force == pytest.approx(market.reference_labour_force, rel=1e-12)
+    weights = np.array([e.weight for e in twin.employer_list])
+    assert np.allclose(weights, model.employers.weight, rtol=1e-6, atol=0)
+    assert twin.economy_index() == pytest.approx(market.economy_index(0), rel=1e-12)
 
 
 @pytest.mark.slow
 def test_labour_market_docks() -> None:
     """10k jobseekers, 5 seeds, 60 months with a downturn: shares unemployed / employed at level / below
-    level / in training / inactive and the mean months unemployed (of the unemployed) at months 12, 36, 60.
+    level / in training / inactive, the mean months unemployed (of the unemployed), the employed share of
+    each origin group (non-EU, EU) and the reference group's unemployed stock per jobseeker, at months
+    12, 36, 60.
     Test: |mean_twin - mean_array| <= 4 x sqrt(var_a/5 + var_t/5) + floor (0.005 for shares, 0.3 months)."""
     dock(max(CHECKPOINTS), None, SEEDS)
 
 
 @pytest.mark.slow
 def test_pairs_dock() -> None:
-    """4,000 pairs formed at month 0 (10k jobseekers, 10 seeds, 12 months): shares completed / ended early /
+    """Pairs formed at month 0 for the first 4,000 unemployed (after the burn-in about 3,000 are unemployed,
+    so all of them; 10k jobseekers, 10 seeds, 12 months): shares completed / ended early /
     never started / network opened, mean meetings, new ties and local knowledge, mentees employed at 12,
-    plus the labour shares at month 12. Test: |mean_twin - mean_array| <= 4 x sqrt(var_a/10 + var_t/10)
+    plus the labour metrics at month 12. Test: |mean_twin - mean_array| <= 4 x sqrt(var_a/10 + var_t/10)
     + floor (0.005 for shares, 0.1 meetings, 0.05 ties)."""
     dock(PAIR_MONTHS, PAIRS, PAIR_SEEDS)

@@ -1,13 +1,25 @@
 """A plain per-agent Mesa twin of the monthly jobseeker and pair dynamics: the docking reference.
 
-Written from the model's description (steps 7-8 of ``sim/model.py``, ``sim/labour_market.py``,
-``sim/pairs.py``) as ordinary per-agent Python: no arrays, its own random numbers (``model.random``
-and ``model.rng``), one ``Jobseeker.step()`` per agent and month, scheduled with ``shuffle_do``.
+Written from the model's description (steps 7-8 of ``sim/model/model.py``, ``sim/model/labour_market.py``,
+``sim/model/pairs.py``) as ordinary per-agent Python: no arrays, its own random numbers (``model.random``
+and ``model.rng``), per-agent steps scheduled with ``shuffle_do``.
 
-It starts from the initial state of a freshly built array model (``MentoringModel(..., agents=False)``)
-so that a docking comparison is about the dynamics, not the set-up. Pairs are formed once, at month 0,
-with mentors drawn here (``PairSetup``); there is no intake, matching, funding or mentor supply, and
-the employer a hire goes to is not drawn (it does not feed back into the flows).
+The labour market: every employer posts a Poisson number of openings (its weight times the month's
+economy factor for its size); a jobseeker of origin group non-EU / EU gets, in each sector, the
+opening-weighted share of a native's chance the employers there give their group (the callback ratio
+widened by ``offer_gap_multiplier``, a share ``eu_origin_bias_share`` of it for EU origin). Openings
+are finite: in each sector the applications ``A`` (the hiring intensities every unemployed jobseeker
+directs there, plus the reference group of natives and EU citizens, a mean-field stock without bias)
+meet the openings ``V``, and each applicant's chance is their intensity times ``V / (A + V)``. The
+reference stock then loses its expected hires and gains its expected job losses.
+
+It starts from the state of a built array model (``MentoringModel(..., agents=False)``, after its
+burn-in): the people, the employers' weights, and the market's hiring scale and reference stock, so
+that a docking comparison is about the dynamics, not the set-up. :meth:`TwinModel.calibrate` sets the
+scale, the openings and the reference stock from the state, as ``LabourMarket.calibrate`` does (checked
+exactly in ``tests/test_docking.py``). Pairs are formed once, at month 0, with mentors drawn here
+(``PairSetup``); there is no intake, matching, funding or mentor supply, and the employer a hire goes
+to is not drawn (it does not feed back into the flows).
 """
 
 from __future__ import annotations
@@ -85,17 +97,23 @@ class Employer(mesa.Agent):
     def post_vacancies(self) -> None:
         self.vacancies = int(self.model.rng.poisson(self.expected_vacancies()))
 
-    def inverse_bias(self, skill: int, downturn: bool) -> float:
-        """The share of a native's chance a migrant candidate of ``skill`` gets here."""
+    def inverse_bias(self, non_eu: bool, skill: int, downturn: bool) -> float:
+        """The share of a native's chance a migrant-background candidate of this origin and ``skill`` gets here.
+
+        The callback ratio (shortage occupations or not, extra for the low-skilled, SMEs in a downturn,
+        less with a diversity plan) widens at the offer stage; EU origin faces part of the gap.
+        """
         cfg = self.model.params.labour_market
-        bias = cfg.bias_shortage if self.hard_to_fill else cfg.bias_non_shortage
+        callback = cfg.bias_shortage if self.hard_to_fill else cfg.bias_non_shortage
         if skill == 0:
-            bias *= cfg.bias_low_skill_extra
+            callback *= cfg.bias_low_skill_extra
         if self.sme and downturn:
-            bias *= cfg.sme_downturn_bias
+            callback *= cfg.sme_downturn_bias
+        excess = callback - 1
         if self.diversity_plan:
-            bias = 1 + (bias - 1) * (1 - cfg.diversity_plan_bias_reduction)
-        return 1.0 / bias
+            excess *= 1 - cfg.diversity_plan_bias_reduction
+        share_of_gap = 1.0 if non_eu else cfg.eu_origin_bias_share
+        return 1.0 / (1 + excess * cfg.offer_gap_multiplier * share_of_gap)
 
 
 class Mentor(mesa.Agent):
@@ -117,6 +135,7 @@ class Jobseeker(mesa.Agent):
 
     def __init__(self, model: TwinModel, **state: object) -> None:
         super().__init__(model)
+        self.non_eu: bool = state["non_eu"]  # origin group: non-EU or EU
         self.skill: int = state["skill"]
         self.sector: int = state["sector"]
         self.language: float = state["language"]
@@ -140,10 +159,10 @@ class Jobseeker(mesa.Agent):
         self.pair_end: str | None = None
         self.enrolled = False  # applicants (here: mentees) never leave the region
 
-    def step(self) -> None:
+    def prepare(self) -> None:
+        """The first part of the month: one month of the pair (if any), then perhaps leaving the region."""
         self.mentoring_month(self.model.t)
         self.maybe_leave_region()
-        self.labour_month()
 
     def maybe_leave_region(self) -> None:
         """Turnover: someone not in the programme may leave for good; an unemployed newcomer takes the place."""
@@ -168,21 +187,32 @@ class Jobseeker(mesa.Agent):
         cfg = self.model.params.labour_market
         return math.exp(cfg.referral_per_tie * min(self.ties[sector], cfg.referral_cap))
 
+    def offer(self, sector: int, crowded: bool) -> float:
+        """What ``sector`` offers this person: the share of a native's chance there, crowded or not."""
+        model = self.model
+        value = model.offers[0 if self.non_eu else 1][sector][self.skill]
+        return value * model.crowding[sector] if crowded else value
+
     def channels(self) -> tuple[float, float]:
-        """Unscaled hiring intensity through one's own sector and through any sector (this month's offers)."""
+        """Unscaled intensity through one's own sector and through any sector (by vacancy share), crowded."""
         model = self.model
         own_share = model.params.labour_market.own_sector_share
-        offers = model.offers
-        own = own_share * offers[self.sector][self.skill] * self.referral_boost(self.sector)
+        own = own_share * self.offer(self.sector, True) * self.referral_boost(self.sector)
         other = 0.0
         for sector, share in enumerate(model.vacancy_share):
-            other += self.referral_boost(sector) * share * offers[sector][self.skill]
+            other += self.referral_boost(sector) * share * self.offer(sector, True)
         return own, (1 - own_share) * other
 
-    def hiring_intensity(self) -> float:
-        """Attractiveness x offers, before the calibration scale (the mean over the unemployed at the start is the job-finding rate)."""
-        own, other = self.channels()
-        return self.attractiveness() * (own + other)
+    def applications(self) -> list[float]:
+        """Hiring intensity this unemployed person directs at each sector if openings were unlimited."""
+        model = self.model
+        own_share = model.params.labour_market.own_sector_share
+        intensity = model.scale * self.attractiveness()
+        out = [0.0] * len(model.vacancy_share)
+        out[self.sector] += intensity * own_share * self.offer(self.sector, False) * self.referral_boost(self.sector)
+        for sector, share in enumerate(model.vacancy_share):
+            out[sector] += intensity * (1 - own_share) * share * self.offer(sector, False) * self.referral_boost(sector)
+        return out
 
     def placement(self, own: float, other: float) -> int:
         """At or below level: the own-sector channel gives a job at level unless 'brain waste'."""
@@ -209,7 +239,7 @@ class Jobseeker(mesa.Agent):
             if rnd() < loss / max(model.economy, 0.2):
                 new = UNEMPLOYED
         elif was == UNEMPLOYED:
-            own, other = self.channels()
+            own, other = self.channels()  # crowded: the openings this month shared by all applicants
             hazard = min(0.9, model.scale * self.attractiveness() * (own + other))
             pairs = model.params.programme.pairs
             train = cfg.training_entry_rate
@@ -310,26 +340,57 @@ class TwinModel(mesa.Model):
     """Jobseekers, employers and fixed pairs; one step is one month (pairs, then labour market)."""
 
     def __init__(self, source: mesa.Model, seed: int, pairs: PairSetup | None = None) -> None:
-        """``source``: a freshly built ``MentoringModel`` whose initial state is copied, agent by agent."""
+        """``source``: a built ``MentoringModel`` whose state is copied, agent by agent, with its market's state.
+
+        The market's state is the employers' weights (expected openings a month), the hiring scale and
+        the reference group's unemployed stock and labour force, as the array model's burn-in left them.
+        """
         super().__init__(rng=seed)
         self.params: Scenario = source.params
         self.t = 0
         self.vacancy_share = [s.vacancy_share for s in self.params.sectors]
         self.factors = vacancy_factors(self.params, 0)
         self.economy = 1.0
+        self.downturn = False
         self.employer_list = self._copy_employers(source.employers)
         self.jobseekers = self._copy_people(source.people)
-        n_sectors = len(self.params.sectors)
-        self.expected = [
-            max(sum(e.weight for e in self.employer_list if e.sector == s), 1e-9) for s in range(n_sectors)
-        ]
-        self.offers = self.offer_table(downturn=False, normal=True)
-        self.scale = 1.0
-        reference = [js for js in self.jobseekers if js.labour == UNEMPLOYED] or self.jobseekers
-        mean = sum(js.hiring_intensity() for js in reference) / len(reference)
-        self.scale = self.params.labour_market.job_finding_rate / max(mean, 1e-12)
+        self.offers = self.offer_table([e.weight for e in self.employer_list], downturn=False)
+        self.crowding = [1.0] * len(self.vacancy_share)
+        market = source.market
+        self.scale = float(market.scale)
+        self.reference_unemployed = float(market.reference_unemployed)
+        self.reference_labour_force = float(market.reference_labour_force)
         self.follow_up = pairs.follow_up if pairs else 0.0
         self.mentees: list[Jobseeker] = self._form_pairs(pairs) if pairs else []
+
+    def calibrate(self) -> None:
+        """Set the hiring scale, the openings and the reference stock from this state (normal times).
+
+        The reference group (no bias, average attractiveness) is to find work at ``job_finding_rate``;
+        openings are ``vacancy_tightness`` times the applications (hires if openings were unlimited),
+        spread over sectors by vacancy share; each employer keeps its share of its sector's openings.
+        """
+        cfg = self.params.labour_market
+        unemployed = [js for js in self.jobseekers if js.labour == UNEMPLOYED]
+        self.reference_unemployed = cfg.reference_unemployed_ratio * max(len(unemployed), 1)
+        self.scale = 1.0
+        self.offers = self.offer_table([e.weight for e in self.employer_list], downturn=False)
+        applications = [self.reference_unemployed * share for share in self.vacancy_share]
+        for js in unemployed:
+            for sector, value in enumerate(js.applications()):
+                applications[sector] += value
+        total = sum(applications)
+        openings = [cfg.vacancy_tightness * total * share for share in self.vacancy_share]
+        crowding = [v / max(a + v, 1e-12) for a, v in zip(applications, openings, strict=True)]
+        reference_rate = sum(share * c for share, c in zip(self.vacancy_share, crowding, strict=True))
+        self.scale = cfg.job_finding_rate / max(reference_rate, 1e-12)
+        in_sector = [0.0] * len(self.vacancy_share)
+        for e in self.employer_list:
+            in_sector[e.sector] += e.weight
+        for e in self.employer_list:
+            e.weight *= self.scale * openings[e.sector] / max(in_sector[e.sector], 1e-12)
+        hazard = min(cfg.job_finding_rate, 0.9)
+        self.reference_labour_force = self.reference_unemployed * (1 + hazard / max(cfg.job_loss_rate, 1e-12))
 
     def _copy_employers(self, e: object) -> list[Employer]:
         rows = zip(
@@ -344,6 +405,7 @@ class TwinModel(mesa.Model):
 
     def _copy_people(self, p: object) -> list[Jobseeker]:
         names = (
+            "non_eu",
             "skill",
             "sector",
             "language",
@@ -393,6 +455,7 @@ class TwinModel(mesa.Model):
         ties = [0] * len(self.params.sectors)
         ties[sector] = int(self.rng.poisson(pop.initial_ties_mean))
         return {
+            "non_eu": rnd() < pop.non_eu_share,
             "skill": skill,
             "sector": sector,
             "language": beta(self.random, pop.language_mean),
@@ -410,23 +473,59 @@ class TwinModel(mesa.Model):
         """Vacancy-weighted mean of this month's factors (1 in normal times)."""
         return sum(e.expected_vacancies() for e in self.employer_list) / sum(e.weight for e in self.employer_list)
 
-    def offer_table(self, downturn: bool, normal: bool = False) -> list[list[float]]:
-        """(sector, skill): vacancies relative to normal, discounted by each employer's bias."""
-        table = [[0.0] * len(SKILLS) for _ in self.params.sectors]
+    def offer_table(self, openings: list[float], downturn: bool) -> list[list[list[float]]]:
+        """(origin group non-EU / EU, sector, skill): the opening-weighted share of a native's chance.
+
+        ``openings``: per employer (this month's draws, or the expected openings at calibration).
+        """
+        n_sectors = len(self.vacancy_share)
+        total = [0.0] * n_sectors
+        table = [[[0.0] * len(SKILLS) for _ in range(n_sectors)] for _ in range(2)]
+        for e, v in zip(self.employer_list, openings, strict=True):
+            total[e.sector] += v
+            for group, non_eu in enumerate((True, False)):
+                for skill in range(len(SKILLS)):
+                    table[group][e.sector][skill] += v * e.inverse_bias(non_eu, skill, downturn)
+        return [[[value / max(total[s], 1e-12) for value in row] for s, row in enumerate(group)] for group in table]
+
+    def crowding_factors(self) -> list[float]:
+        """Per sector ``V / (A + V)``: this month's openings against every applicant's intensity there.
+
+        ``A`` sums the applications of the unemployed here and of the reference stock (no bias, average
+        attractiveness, spread over sectors by vacancy share).
+        """
+        openings = [0.0] * len(self.vacancy_share)
         for e in self.employer_list:
-            vacancies = e.weight if normal else e.vacancies
-            for skill in range(len(SKILLS)):
-                table[e.sector][skill] += vacancies * e.inverse_bias(skill, downturn)
-        return [[value / self.expected[s] for value in row] for s, row in enumerate(table)]
+            openings[e.sector] += e.vacancies
+        applications = [self.scale * self.reference_unemployed * share for share in self.vacancy_share]
+        for js in self.jobseekers:
+            if js.labour == UNEMPLOYED:
+                for sector, value in enumerate(js.applications()):
+                    applications[sector] += value
+        return [v / max(a + v, 1e-12) for a, v in zip(applications, openings, strict=True)]
+
+    def reference_month(self) -> None:
+        """The reference group's unemployed stock: expected hires out, expected job losses in."""
+        cfg = self.params.labour_market
+        rate = min(0.9, self.scale * sum(s * c for s, c in zip(self.vacancy_share, self.crowding, strict=True)))
+        hires = rate * self.reference_unemployed
+        employed = self.reference_labour_force - self.reference_unemployed
+        losses = cfg.job_loss_rate / max(self.economy, 0.2) * employed
+        self.reference_unemployed = max(self.reference_unemployed + losses - hires, 0.0)
 
     # -- the month -----------------------------------------------------------------------------
     def step(self) -> None:
+        """Openings; pairs and turnover; crowding from everyone's applications; labour flows; the reference stock."""
         self.factors = vacancy_factors(self.params, self.t)
         self.economy = self.economy_index()
-        downturn = self.economy < self.params.economy.downturn_threshold
+        self.downturn = self.economy < self.params.economy.downturn_threshold
         self.agents_by_type[Employer].do("post_vacancies")
-        self.offers = self.offer_table(downturn)
-        self.agents_by_type[Jobseeker].shuffle_do("step")
+        jobseekers = self.agents_by_type[Jobseeker]
+        jobseekers.shuffle_do("prepare")
+        self.offers = self.offer_table([e.vacancies for e in self.employer_list], self.downturn)
+        self.crowding = self.crowding_factors()
+        jobseekers.shuffle_do("labour_month")
+        self.reference_month()
         self.t += 1
 
     # -- results -------------------------------------------------------------------------------
@@ -436,6 +535,11 @@ class TwinModel(mesa.Model):
         for js in self.jobseekers:
             counts[js.labour] += 1
         return {code: count / len(self.jobseekers) for code, count in counts.items()}
+
+    def employed_share(self, non_eu: bool) -> float:
+        """Share employed (at or below level) of the jobseekers of one origin group."""
+        group = [js for js in self.jobseekers if js.non_eu == non_eu]
+        return sum(js.labour in EMPLOYED for js in group) / max(len(group), 1)
 
     def mean_months_unemployed(self) -> float:
         """Mean months unemployed of those unemployed now."""
