@@ -353,6 +353,14 @@ PAIRED = int(Status.PAIRED)
 
 
 @numba.njit(cache=True)
+def _tie_boost(i, j, s, ties, cross_ties, boost):  # noqa: ANN001, ANN202
+    """Referral boost of person ``i`` in sector ``j`` (ties outside one's sector count only with cross ties)."""
+    if j == s or cross_ties[i]:
+        return boost[ties[i, j]]
+    return 1.0
+
+
+@numba.njit(cache=True)
 def _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boost, own_share):  # noqa: ANN001, ANN202
     """Hiring intensity of person ``i`` through their own sector and through any sector (below level).
 
@@ -364,7 +372,7 @@ def _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boos
     own = own_share * offers[g, s, k] * boost_own
     other = 0.0
     for j in range(offers.shape[1]):
-        other += weighted[g, j, k] * (boost_own if j == s else (boost[ties[i, j]] if cross_ties[i] else 1.0))
+        other += weighted[g, j, k] * _tie_boost(i, j, s, ties, cross_ties, boost)
     return own, (1 - own_share) * other
 
 
@@ -401,9 +409,7 @@ def _demand(
         out[s] += a * p.own_sector_share * offers[g, s, k] * boost_own
         rest = a * (1 - p.own_sector_share)
         for j in range(offers.shape[1]):
-            out[j] += (
-                rest * weighted[g, j, k] * (boost_own if j == s else (boost[ties[i, j]] if cross_ties[i] else 1.0))
-            )
+            out[j] += rest * weighted[g, j, k] * _tie_boost(i, j, s, ties, cross_ties, boost)
     return out
 
 
@@ -463,11 +469,11 @@ def _labour_month(
                 else:  # any sector, by what each offers this person
                     total = 0.0
                     for j in range(offers.shape[1]):
-                        total += weighted[g, j, k] * boost[ties[i, j]]
+                        total += weighted[g, j, k] * _tie_boost(i, j, sector[i], ties, cross_ties, boost)
                     pick = uniform_at(keys.hire_sector, pid) * total
                     sec, acc = offers.shape[1] - 1, 0.0
                     for j in range(offers.shape[1]):
-                        acc += weighted[g, j, k] * boost[ties[i, j]]
+                        acc += weighted[g, j, k] * _tie_boost(i, j, sector[i], ties, cross_ties, boost)
                         if acc >= pick:
                             sec = j
                             break
