@@ -7,6 +7,12 @@ records (``{value, unit, source, range, description}``), validate. Every bad inp
 
 A plain value written over a record (by an extending file or ``--set``) replaces only the
 record's ``value``: the documented unit, source and range still apply.
+
+The YAML reader is bounded so that no file can exhaust the machine or end in a traceback: nesting at most
+:data:`MAX_DEPTH` levels, at most :data:`MAX_VALUES` values once YAML aliases are expanded, no control
+characters, and a tagged value its tag cannot make (``!!int abc``) is a located error. ``extends`` may name
+a file in the folder tree of the scenario given, of the working folder, or of a folder listed in the
+environment variable :data:`EXTENDS_PATH_ENV`; no other file is read (nor echoed in an error).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import copy
 import difflib
 import hashlib
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +39,11 @@ from sim.scenario.schema import Scenario
 RECORD_KEYS = frozenset({"value", "unit", "source", "range", "description"})
 MAX_PROBLEMS = 10
 MAX_SHOWN = 120
+MAX_DEPTH = 40  # nesting levels of a YAML file or --set value (a scenario needs six)
+MAX_VALUES = 100_000  # values of one file or --set value with its YAML aliases expanded (base.yaml: ~300)
+EXTENDS_PATH_ENV = "MENTORSIM_EXTENDS_PATH"  # more folders extends may reach, separated by os.pathsep
+# what YAML does not allow in a text (PyYAML's reader): control characters other than tab and line breaks
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,62 @@ class ScenarioError(Exception):
         if count > MAX_PROBLEMS:
             shown.append(f"... and {count - MAX_PROBLEMS} more")
         return "\n\n".join([head, *shown])
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with a bounded nesting depth; a tagged value its tag cannot make is a YAML error."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Compose one node, refusing to nest deeper than :data:`MAX_DEPTH`."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct one value; a tag applied to text it cannot read (``!!int abc``) raises a located YAML error."""
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+            tag = node.tag.rsplit(":", 1)[-1]
+            given = repr(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{given} cannot be read as !!{tag}", node.start_mark
+            ) from None
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int] | None = None) -> int:
+    """How many values ``node`` holds with its aliases expanded (shared nodes counted at every use)."""
+    sizes = {} if sizes is None else sizes
+    if id(node) in sizes:
+        return sizes[id(node)]
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(item, sizes) for item in node.value)
+    sizes[id(node)] = min(size, MAX_VALUES + 1)
+    return sizes[id(node)]
+
+
+def _too_large(node: yaml.Node) -> str | None:
+    """Why a document is refused for its size (aliases expanded), or ``None``."""
+    if _expanded_size(node) > MAX_VALUES:
+        return (
+            f"more than {MAX_VALUES:,} values once its YAML aliases (*name) are expanded; "
+            "a scenario holds a few hundred"
+        )
+    return None
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -149,25 +217,65 @@ def _load_chain(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], di
         return data, origins, [path]
     origin = origins.get(("extends",), origins[()])
     base = _extends_target(data["extends"], origin, (*chain, path))
-    base_data, base_origins, base_files = _load_chain(base, (*chain, path))
+    try:
+        base_data, base_origins, base_files = _load_chain(base, (*chain, path))
+    except ScenarioError as err:  # a file reached through extends: its lines are not echoed (it may be any text)
+        raise ScenarioError([_unechoed(p, base) for p in err.problems]) from None
     return _merge(base_data, data), {**base_origins, **origins}, [path, *base_files]
 
 
+def _unechoed(problem: Problem, file: Path) -> Problem:
+    """``problem`` without the text it quotes when it is about the whole of ``file`` (its syntax or its top level)."""
+    if problem.origin.file != str(file) or problem.path:
+        return problem
+    return Problem(problem.origin, problem.path, problem.message, None, problem.allowed)
+
+
 def _extends_target(target: Any, origin: Origin, chain: tuple[Path, ...]) -> Path:
-    """The file named by ``extends`` in ``chain[-1]``, checked to exist and not to close a cycle."""
+    """The file named by ``extends`` in ``chain[-1]``: checked to exist, to lie where extends may reach, not to cycle."""
     allowed = "the path of another scenario file, relative to the extending file"
-    if not isinstance(target, str):
+    if not isinstance(target, str) or not target.strip():
         raise ScenarioError([Problem(origin, "extends", "extends must be a file name", show_value(target), allowed)])
+    if "\0" in target or _NOT_PRINTABLE.search(target):
+        message = "extends must be a file name without control characters"
+        raise ScenarioError([Problem(origin, "extends", message, show_value(target), allowed)])
     base = chain[-1].parent / target
-    if base.resolve() in {p.resolve() for p in chain}:
-        cycle = " -> ".join(str(p) for p in (*chain, base))
-        raise ScenarioError(
-            [Problem(origin, "extends", f"extends makes a cycle: {cycle}", show_value(target), allowed)]
-        )
-    if not base.is_file():
+    try:
+        resolved = base.resolve()
+        if resolved in {p.resolve() for p in chain}:
+            cycle = " -> ".join(str(p) for p in (*chain, base))
+            raise ScenarioError(
+                [Problem(origin, "extends", f"extends makes a cycle: {cycle}", show_value(target), allowed)]
+            )
+        roots = _extends_roots(chain[0])
+        if not any(resolved.is_relative_to(root) for root in roots):
+            message = (
+                f"extends names a file outside the folders it may read (the folder of {chain[0]}, the one above "
+                "it and the working folder); "
+                f"to allow it, add its folder to the environment variable {EXTENDS_PATH_ENV}"
+            )
+            raise ScenarioError([Problem(origin, "extends", message, show_value(target), allowed)])
+        exists = base.is_file()
+    except OSError as err:
+        message = f"extends cannot be read as a file name: {err.strerror or err}"
+        raise ScenarioError([Problem(origin, "extends", message, show_value(target), allowed)]) from None
+    if not exists:
         message = f"the extended file {base} does not exist"
         raise ScenarioError([Problem(origin, "extends", message, show_value(target), allowed)])
     return base
+
+
+def _extends_roots(top: Path) -> list[Path]:
+    """The folders whose trees extends may reach from the scenario file ``top``.
+
+    The folder of ``top`` and the one above it (``../base.yaml``), and the working folder, but neither the
+    file system's root nor the home folder as a whole; and every folder listed in :data:`EXTENDS_PATH_ENV`.
+    """
+    folder = top.resolve().parent
+    too_wide = {Path(folder.anchor), Path.home().resolve()}
+    near = [p for p in (folder, folder.parent, Path.cwd().resolve()) if p not in too_wide]
+    extra = [Path(p).resolve() for p in os.environ.get(EXTENDS_PATH_ENV, "").split(os.pathsep) if p.strip()]
+    return [folder, *near, *extra]
 
 
 def read_document(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Origin]]:
@@ -193,13 +301,16 @@ def _parsed(path: str, resolved: str, size: int, mtime_ns: int) -> tuple[dict[st
 def _parse_document(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Origin]]:
     """Parse one YAML file: its top-level mapping and the line of every key in it."""
     text = _read_text(path)
-    loader = yaml.SafeLoader(text)
+    loader = _BoundedLoader(text)
+    origins: dict[KeyPath, Origin] = {}
     try:
         node = loader.get_single_node()
+        if node is not None and (reason := _too_large(node)):
+            raise ScenarioError([Problem(Origin(str(path), 1), "", f"the file holds {reason}")])
         origins = _node_origins(node, str(path), ()) if node is not None else {}
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as err:
-        raise ScenarioError([_syntax_problem(path, text, err)]) from None
+        raise ScenarioError([_syntax_problem(path, text, err, origins)]) from None
     except yaml.YAMLError as err:
         raise ScenarioError([Problem(Origin(str(path)), "", f"not valid YAML: {_yaml_reason(err)}")]) from None
     finally:
@@ -224,19 +335,36 @@ def _read_text(path: Path) -> str:
     except OSError as err:
         raise ScenarioError([Problem(origin, "", f"cannot read the file: {err.strerror}", str(path))]) from None
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         message = "not a text file (bytes that are not UTF-8); a scenario is a YAML text file"
         raise ScenarioError([Problem(Origin(str(path), line), "", message)]) from None
+    if found := _NOT_PRINTABLE.search(text):
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        message = f"a control character (U+{ord(found.group()):04X}) in column {column}; YAML does not allow it"
+        allowed = "text: letters, digits, punctuation, spaces, tabs and line breaks"
+        raise ScenarioError([Problem(Origin(str(path), line), "", message, None, allowed)])
+    return text
 
 
-def _syntax_problem(path: Path, text: str, err: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(
+    path: Path, text: str, err: yaml.MarkedYAMLError, origins: dict[KeyPath, Origin] | None = None
+) -> Problem:
+    """A YAML error at its line; for a value its tag cannot read, also the key it was written under."""
     mark = err.problem_mark or err.context_mark
     line = mark.line + 1 if mark else None
     given = text.splitlines()[line - 1].strip() if line and line <= len(text.splitlines()) else None
+    if given and len(given) > MAX_SHOWN:
+        given = given[: MAX_SHOWN - 3] + "..."
     allowed = "YAML: 'key: value' lines, nested by indentation"
-    return Problem(Origin(str(path), line), "", f"not valid YAML: {_yaml_reason(err)}", given, allowed)
+    where = ""
+    if isinstance(err, yaml.constructor.ConstructorError):
+        allowed = "a value without a tag (months: 12), or one its tag can read (!!int 12)"
+        written = [p for p, o in (origins or {}).items() if o.line == line and p]
+        where = dotted(max(written, key=len)) if written else ""
+    return Problem(Origin(str(path), line), where, f"not valid YAML: {_yaml_reason(err)}", given, allowed)
 
 
 def _yaml_reason(err: yaml.YAMLError) -> str:
@@ -321,11 +449,18 @@ def _parse_override(text: str, origin: Origin) -> tuple[KeyPath, Any]:
     if path[0] == "extends":
         message = "extends cannot be overridden: it is resolved before the overrides"
         raise ScenarioError([Problem(origin, dotted, message, value_text, "any parameter path except extends")])
+    loader = _BoundedLoader(value_text)
     try:
-        return path, yaml.safe_load(value_text)
+        node = loader.get_single_node()
+        if node is not None and (reason := _too_large(node)):
+            raise ScenarioError([Problem(origin, dotted, f"the value holds {reason}", None)])
+        return path, loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
         message = f"the value is not valid YAML: {_yaml_reason(err)}"
-        raise ScenarioError([Problem(origin, dotted, message, value_text)]) from None
+        shown = value_text if len(value_text) <= MAX_SHOWN else value_text[: MAX_SHOWN - 3] + "..."
+        raise ScenarioError([Problem(origin, dotted, message, shown)]) from None
+    finally:
+        loader.dispose()
 
 
 def _unrecord(value: Any) -> Any:

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from scipy import stats
 from scipy.stats import qmc
 
@@ -47,7 +47,7 @@ from sim.scenario.loader import (
     scenario_hash,
     show_value,
 )
-from sim.scenario.paths import dotted, value_at
+from sim.scenario.paths import dotted, has_path, key_path, value_at
 from sim.scenario.schema import Scenario, month_index, parameter_records
 from sim.studies.executors import Done, Runner, Task, execute
 from sim.studies.store import Store, run_key
@@ -161,6 +161,9 @@ class Study(Spec):
     replicates: int = Field(10, ge=1)
     seed: int = Field(1, ge=0, description="Replicate r of every experiment uses seed + r.")
 
+    # where each value was written (set by load_study), for errors found after loading (unknown paths, names)
+    _origins: dict[tuple[str | int, ...], Origin] = PrivateAttr(default_factory=dict)
+
     @model_validator(mode="after")
     def _kind(self) -> Study:
         if self.kind == "designs" and not self.designs:
@@ -192,9 +195,11 @@ def load_study(path: str | Path) -> Study:
     except ScenarioError as err:
         raise StudyError(err.problems) from None
     try:
-        return Study.model_validate(data)
+        study = Study.model_validate(data)
     except ValidationError as err:
         raise StudyError(_problems(err, origins)) from None
+    study._origins = origins
+    return study
 
 
 def sensitivity_settings(
@@ -240,8 +245,43 @@ def study_experiments(study: Study, study_path: Path, overrides: Sequence[str] =
     base = base_scenario(study, study_path, overrides)
     if study.kind == "designs":
         scenarios = [base, *(_load(folder / f, overrides, study_path) for f in study.designs)]
+        _check_design_names(study, scenarios)
         return [Experiment(i, {"design": s.name}, s) for i, s in enumerate(scenarios)]
     return experiments_at(study, study_path, _points(study, base), overrides)
+
+
+def check_parameter_paths(study: Study, base: Scenario) -> None:
+    """Raise :class:`StudyError` at the line of every lever or uncertainty whose path names no value of the base."""
+    problems = []
+    for group in ("levers", "uncertainties"):
+        for i, p in enumerate(getattr(study, group)):
+            parts = key_path(p.path)
+            if "" in parts or not has_path(base, parts):
+                known = [parts[:d] for d in range(len(parts), 0, -1) if has_path(base, parts[:d])]
+                inside = f"; {dotted(known[0])} is there, the rest is not" if known else ""
+                message = f"the base scenario has no parameter {p.path!r}{inside}"
+                allowed = (
+                    "a dotted path as for --set, list items by number (sectors.0.mentor_share); see mentorsim describe"
+                )
+                where = origin_at((group, i, "path"), study._origins)
+                problems.append(Problem(where, f"{group}.{i}.path", message, show_value(p.path), allowed))
+    if problems:
+        raise StudyError(problems)
+
+
+def _check_design_names(study: Study, scenarios: Sequence[Scenario]) -> None:
+    """Raise :class:`StudyError` if two designs (or a design and the base) share a scenario name."""
+    seen: dict[str, str] = {}
+    problems = []
+    for i, (file, scenario) in enumerate(zip([study.base, *study.designs], scenarios, strict=True)):
+        if scenario.name in seen:
+            where = origin_at(("designs", i - 1) if i else ("base",), study._origins)
+            message = f"the scenario {file} has the name {scenario.name!r}, as {seen[scenario.name]} has"
+            allowed = "designs with different names (name: in each scenario file): the tables are keyed by name"
+            problems.append(Problem(where, f"designs.{i - 1}", message, show_value(file), allowed))
+        seen.setdefault(scenario.name, file)
+    if problems:
+        raise StudyError(problems)
 
 
 def experiments_at(
@@ -388,6 +428,7 @@ def _load(path: Path, overrides: Sequence[str], study_path: Path) -> Scenario:
 
 def parameter_space(study: Study, base: Scenario) -> dict[str, tuple[float, float] | list[Any]]:
     """Each parameter's values (list) or [low, high] (tuple), with ranges taken from the scenario where asked."""
+    check_parameter_paths(study, base)
     records = parameter_records(base)
     found: dict[str, tuple[float, float] | list[Any]] = {}
     for p in study.parameters:
