@@ -15,6 +15,13 @@ from sim.model.population import Labour, is_employed
 from sim.scenario.schema import Scenario
 
 SMALL = ("population.size=3000", "months=36")
+
+
+def tightness(value: float) -> str:
+    """A ``--set`` of the tightness beyond base.yaml's range [0.5, 8] (a record with a wider range of its own)."""
+    return f"labour_market.vacancy_tightness={{value: {value}, range: [0.1, 1000000]}}"
+
+
 SEEDS = range(1, 7)
 
 
@@ -72,8 +79,8 @@ def test_the_reference_group_finds_work_at_the_calibrated_rate() -> None:
 
 def test_openings_are_used_up() -> None:
     """In a slack market (tightness 0.2) hires never exceed openings on average; in a tight one they are far below."""
-    slack = replicate(_no_programme("labour_market.vacancy_tightness=0.2"), 1)[0]
-    tight = replicate(_no_programme("labour_market.vacancy_tightness=20"), 1)[0]
+    slack = replicate(_no_programme(tightness(0.2)), 1)[0]
+    tight = replicate(_no_programme(tightness(20)), 1)[0]
     filled = lambda s: float(((s["hires"] + s["hires_reference"]) / s["vacancies"]).mean())  # noqa: E731
     assert 0.6 < filled(slack) <= 1.0
     assert filled(tight) < 0.1
@@ -105,8 +112,8 @@ def test_displacement_is_small_at_base_size() -> None:
 def test_displacement_shows_in_a_slack_market_with_a_large_programme() -> None:
     """Tightness 0.2 vs 2 with a large programme, 4 seeds: mentees take jobs from other jobseekers, more in
     the slack market (about 0.05 jobs per participant against a net effect of about 0.07)."""
-    slack = scenario("base", *LARGE_PROGRAMME, "labour_market.vacancy_tightness=0.2")
-    normal = scenario("base", *LARGE_PROGRAMME, "labour_market.vacancy_tightness=2")
+    slack = scenario("base", *LARGE_PROGRAMME, tightness(0.2))
+    normal = scenario("base", *LARGE_PROGRAMME, tightness(2))
     result = paired(normal, slack, outcome("displacement_employed_6m"), range(1, 5), "displacement_employed_6m")
     assert_negative(result)
     assert result.treatment.mean() < -0.03, result
@@ -114,13 +121,13 @@ def test_displacement_shows_in_a_slack_market_with_a_large_programme() -> None:
 
 def test_no_displacement_when_openings_are_plentiful() -> None:
     """Tightness 1e5: nobody competes, so the programme changes nobody else's employment."""
-    sc = scenario("base", *LARGE_PROGRAMME, "labour_market.vacancy_tightness=100000")
+    sc = scenario("base", *LARGE_PROGRAMME, tightness(100000))
     got = values(sc, outcome("displacement_employed_6m"), range(1, 4))
     assert np.all(np.abs(got) < 0.002), got
 
 
 def test_net_effect_with_displacement_adds_the_displacement() -> None:
-    _, out = replicate(scenario("base", *LARGE_PROGRAMME, "labour_market.vacancy_tightness=0.2"), 1)
+    _, out = replicate(scenario("base", *LARGE_PROGRAMME, tightness(0.2)), 1)
     assert out["net_effect_employed_6m_with_displacement"] == pytest.approx(
         out["net_effect_employed_6m"] + out["displacement_employed_6m"]
     )

@@ -78,7 +78,8 @@ def test_programme_lever_changes_nothing_when_the_programme_is_off() -> None:
         assert_same(run_replicate(scenario(name, *off, *extra), 4), reference)
 
 
-PLENTIFUL = "labour_market.vacancy_tightness=1000000"  # openings never run out: no competition, no spill-overs
+# openings never run out: no competition, no spill-overs (a record wider than base.yaml's range [0.5, 8])
+PLENTIFUL = "labour_market.vacancy_tightness={value: 1000000, range: [0.1, 1000000]}"
 
 
 def test_untreated_labour_histories_are_those_of_the_world_without_the_programme() -> None:
@@ -110,7 +111,7 @@ def test_with_few_openings_the_programme_reaches_people_who_never_applied() -> N
     """Tightness 0.2 (a slack market): some people who never applied have another labour history with the
     programme than without it (mentees take openings others would have had), and the twin, which follows
     everyone, sees the same people as the programme run."""
-    slack = (*SMALL, "labour_market.vacancy_tightness=0.2")
+    slack = (*SMALL, "labour_market.vacancy_tightness={value: 0.2, range: [0.1, 8]}")
     on = MentoringModel(scenario("base", *slack), seed=6, agents=False).run()
     off = MentoringModel(scenario("base", *slack, "programme.enabled=false"), seed=6, agents=False).run()
     untreated = on.people.accepted_month == NO_MONTH
