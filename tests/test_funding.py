@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.funding import FundingSchedule, schedule_calls
+from sim.model.funding import FundingSchedule, Report, schedule_calls
 from sim.model.model import MentoringModel
 from sim.model.rng import Streams
 from sim.scenario.schema import Scenario, month_index
@@ -28,19 +28,37 @@ def test_money_flows_between_start_and_end_only() -> None:
     assert schedule.remaining(0) == 840_000 and schedule.remaining(end + 1) == 0
 
 
+def decide_first_call(s: Scenario, seed: int = 1) -> FundingSchedule:
+    """The funder's decision on the first call, taken at its decision month (targets met: nothing reported is needed)."""
+    schedule = FundingSchedule(s, Streams(seed))
+    call = schedule.calls[0]
+    t = call.last - s.funding.grants[0].renewal.decision_months_before_end
+    schedule.decide([0], Report(t, np.zeros(s.months), np.zeros(s.months)))
+    return schedule
+
+
+def test_only_first_calls_are_known_at_the_start() -> None:
+    """Renewals are decided during the run: at the start only each grant's first call is scheduled."""
+    renewed = ESF | {"renewal": {"probability": 1.0, "call_months": 36, "max_renewals": 1}}
+    assert len(schedule_calls(scenario([renewed]), Streams(1))) == 1
+
+
 def test_renewal_comes_after_the_approval_gap() -> None:
-    renewed = ESF | {"renewal": {"probability": 1.0, "call_months": 36, "gap_months": 6, "max_renewals": 1}}
-    s = scenario([renewed])
-    calls = schedule_calls(s, Streams(1))
+    """A regional renewal starts after the gap and runs its months (an ESF one would stop at N+3: test_funders.py)."""
+    renewed = ESF | {
+        "funder": "regional",
+        "renewal": {"probability": 1.0, "call_months": 36, "gap_months": 6, "max_renewals": 1},
+    }
+    calls = decide_first_call(scenario([renewed])).calls
     assert len(calls) == 2
     assert calls[1].first == calls[0].last + 7 and calls[1].last - calls[1].first == 35
     assert calls[1].monthly_eur == calls[0].monthly_eur
 
 
 def test_renewal_probability_is_a_chance_per_call() -> None:
-    """Over many seeds a renewal probability of 0.5 renews about half of the first calls (binomial, 4 SD)."""
+    """Over many seeds a renewal probability of 0.5 (targets met) renews about half of the first calls (binomial, 4 SD)."""
     risky = ESF | {"renewal": {"probability": 0.5, "call_months": 36}}
-    renewed = [len(schedule_calls(scenario([risky]), Streams(seed))) > 1 for seed in range(400)]
+    renewed = [decide_first_call(scenario([risky]), seed).ledger.granted == 1 for seed in range(400)]
     assert abs(np.mean(renewed) - 0.5) < 4 * np.sqrt(0.25 / 400)
 
 
@@ -55,10 +73,13 @@ def test_cofinancing_caps_what_a_grant_pays() -> None:
 
 
 def test_coaches_are_lost_at_the_cliff_and_rehired_slowly() -> None:
-    """Funding 2014-2016, a gap in 2017, again from 2018: coaches drop to 0 at once and climb back over months."""
+    """Funding 2014-2016, a gap in 2017, again from 2018: coaches drop to 0 at once and climb back over months.
+
+    Coaches here do not leave ahead of the end (``leave_before_end_rate`` 0: tested in test_funders.py).
+    """
     first = ESF | {"end": "2016-12", "amount_eur": 36 * 25_000}
     second = ESF | {"name": "ESF 2", "start": "2018-01", "end": "2023-12", "amount_eur": 72 * 25_000}
-    model = MentoringModel(scenario([first, second]), seed=2, agents=False).run()
+    model = MentoringModel(scenario([first, second], staff={"leave_before_end_rate": 0.0}), seed=2, agents=False).run()
     coaches = model.series["coaches_fte"]
     gap, back = 36, 48  # 2017-01 and 2018-01
     assert coaches[gap - 1] > 2 and (coaches[gap:back] == 0).all()

@@ -85,19 +85,21 @@ def test_network_guidelines_raise_network_access() -> None:
 
 
 def test_grant_end_stops_intake_and_loses_staff_and_mentors() -> None:
-    """base (ESF grant ends 2020-12, no renewal), 4 seeds, in every replicate: after the end month
-    intake is closed, no new matches are made and coaches are 0; the waiting list is larger in the
+    """base (ESF grant ends 2020-12, no renewal), 4 seeds, in every replicate: intake is open until a pair
+    could no longer run to term (6-month pairs: it closes 5 months before the end) and closed from then
+    on; after the end month no new matches are made and coaches are 0; the waiting list is larger in the
     year after the end than in the year before; the mentor pool a year after the end is below the
     pool at the end. grant_renewed keeps intake open and matching in the year after the end."""
     after = slice(GRANT_END + 1, GRANT_END + 13)
     before = slice(GRANT_END - 11, GRANT_END + 1)
+    open_until = GRANT_END - 4  # the first month with fewer funded months left than a pair lasts
     for seed in seeds(4):
         ts, _ = replicate(scenario("base", *LONG), seed)
         print(
             f"seed {seed}: waiting list {ts.waiting_list[before].mean():.0f} -> {ts.waiting_list[after].mean():.0f}, "
             f"mentor pool {ts.mentor_pool[GRANT_END]:.0f} -> {ts.mentor_pool[GRANT_END + 12]:.0f}"
         )
-        assert ts.intake_open[before].all() and not ts.intake_open[GRANT_END + 1 :].any()
+        assert ts.intake_open[GRANT_END - 11 : open_until].all() and not ts.intake_open[open_until:].any()
         assert (ts.new_matches[GRANT_END + 1 :] == 0).all()
         assert (ts.coaches_fte[GRANT_END + 1 :] == 0).all()
         assert ts.waiting_list[after].mean() > ts.waiting_list[before].mean()

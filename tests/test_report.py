@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from sim import load_scenario, run, write_run
 from sim.cli import app
+from sim.outputs.vocabulary import format_value
 from sim.scenario.schema import parameter_records
 
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "base.yaml"
@@ -53,7 +54,7 @@ def test_report_states_what_was_run_and_the_outcomes_of_summary_csv(runs: tuple[
     summary = pd.read_csv(variant / "summary.csv").set_index("outcome")
     gross, net = summary.loc["employed_6m_share"] * 100, summary.loc["net_effect_employed_6m"] * 100
     assert "base" in text and "3 (seeds 1 to 3)" in text
-    assert f"Of the {summary.at['enrolled', 'mean']:,.0f} participants" in text
+    assert f"Of the {format_value('enrolled', summary.at['enrolled', 'mean'])} participants" in text
     assert (
         f"{gross['mean']:.1f} % ({gross['low']:.1f} % to {gross['high']:.1f} %) were in work 6 months after leaving"
         in text

@@ -111,7 +111,9 @@ def achievement(grant: Grant, call: Call, report: Report) -> float:
 def esf_eligible_until(grant: Grant, start_index: int) -> int:
     """Last model month an ESF grant may spend in: December of year N+3 of the framework it starts in."""
     year = month_index(grant.start) // 12
-    framework_end = ESF_FRAMEWORK_START + ((year - ESF_FRAMEWORK_START) // ESF_FRAMEWORK_YEARS + 1) * ESF_FRAMEWORK_YEARS - 1
+    framework_end = (
+        ESF_FRAMEWORK_START + ((year - ESF_FRAMEWORK_START) // ESF_FRAMEWORK_YEARS + 1) * ESF_FRAMEWORK_YEARS - 1
+    )
     return month_index(f"{framework_end + ESF_N_PLUS}-12") - start_index
 
 

@@ -235,14 +235,28 @@ _RUN_OUTCOMES = [
              "Mentors who left the pool over the run.",
              "MentorSupply.attrition (sim/model/mentors.py): MentorSupply.lost."),
     _outcome("staff_lost_fte", "fte", "operation", "lower", "Coaches lost",
-             "Coach full-time equivalents let go because the money no longer paid for them, summed over the run.",
+             "Coach full-time equivalents lost over the run: let go because the money (or the cash) no longer "
+             "paid for them, or left ahead of a known end of the money.",
              "Organisation.pay (sim/model/organisation.py): staff_lost_fte."),
-    _outcome("months_without_intake", "months", "operation", "lower", "Months without intake (no money)",
-             "Months in which the programme had no money and took no one in.",
-             f"{MODEL_CODE}: months_without_intake, counted in _programme_month."),
+    _outcome("months_without_intake", "months", "operation", "lower", "Months without intake",
+             "Months in which the programme took no one in: no money or cash for coaches, or too few funded "
+             "months left for a new pair to run to term.",
+             f"{MODEL_CODE}: months_without_intake, counted in _programme_month (Organisation.intake_open)."),
     _outcome("champions_end", "count", "operation", "higher", "Champion employers at the end",
              "Employers engaged as champions (they supply mentors and open doors) in the last month.",
              f"{MODEL_CODE}: outcomes, employers.champion.sum()."),
+    _outcome("renewals_granted", "count", "operation", "higher", "Grant renewals granted",
+             "Calls the funders renewed during the run, on the pairs and placements the programme reported "
+             "against the grants' targets and on their budgets.",
+             "FundingSchedule.decide (sim/model/funding.py), called by the Funder agents: FunderLedger.granted."),
+    _outcome("renewals_refused", "count", "operation", "lower", "Grant renewals refused",
+             "Calls the funders decided not to renew (short of the targets, out of budget, past the ESF N+3 end, "
+             "or a grant with no renewal chance).",
+             "FundingSchedule.decide (sim/model/funding.py), called by the Funder agents: FunderLedger.refused."),
+    _outcome("months_cash_constrained", "months", "operation", "lower", "Months short of cash",
+             "Months in which the organisation's cash (reserves, pre-financing, reimbursements received) was "
+             "less than the costs its grants would cover: reimbursement in arrears held spending back.",
+             "Organisation.pay (sim/model/organisation.py): months_cash_constrained."),
     _outcome("displacement_employed_6m", "pp", "net", "higher",
              "Displacement: non-participants' jobs per participant",
              "Jobs of everyone who is not a participant (other jobseekers here and the reference group), "
@@ -306,12 +320,13 @@ _MODEL_SERIES = [
     _series("coaches_fte", "fte", "operation", "neither", "Coaches", "full-time equivalents (FTE)",
             "Coaching staff at work this month, following the money (lost at once, rehired slowly)."),
     _series("funding_month_eur", "eur", "cost", "neither", "Funding used", f"EUR {_MONTH}",
-            "Grant money the programme can use this month (co-financing caps, renewals and gaps applied)."),
+            "Grant money the programme can use this month (co-financing caps, renewals and gaps applied), "
+            "limited by the cash it holds."),
     _series("budget_remaining_eur", "eur", "cost", "neither", "Money still to come", "EUR",
             "Money still to come from the grants running this month (what staff can see)."),
     _series("intake_open", "share", "operation", "higher", "Intake open", "share of replicates (%)",
-            "1 when the programme had money and took applicants this month, else 0; averaged over replicates, "
-            "the share of replicates with intake open."),
+            "1 when the programme took applicants this month (coaches paid, and enough funded months left for a "
+            "pair to run to term), else 0; averaged over replicates, the share of replicates with intake open."),
     _series("new_participants", "count", "gross", "neither", "New participants", f"people {_MONTH}",
             "People who became participants this month (accepted while funded, or matched after queuing); "
             "over a run they add up to enrolled."),
@@ -360,6 +375,10 @@ _MODEL_SERIES = [
             "run minus the twin without the programme (negative: jobs taken by mentees; NaN when there is no "
             "twin).",
             "run_replicate (sim/replicates.py): MentoringModel.displacement_jobs."),
+    _series("cash_balance_eur", "eur", "cost", "neither", "Cash held by the organisation", "EUR",
+            "The organisation's cash at the end of the month: reserves, plus pre-financing and reimbursements "
+            "of declared costs received, minus what it spent (never negative).",
+            "Organisation.pay (sim/model/organisation.py): Organisation.cash."),
 ]  # fmt: skip
 _DERIVED = [
     _series("net_effect_employed", "pp", "net", "higher", "Net effect on the share in work", "percentage points (pp)",

@@ -889,9 +889,7 @@ class Renewal(Section):
         ge=0,
         le=50,
     )
-    shortfall_tolerance: float = share(
-        0.1, "Shortfall against the targets the funder overlooks.", "assumption"
-    )
+    shortfall_tolerance: float = share(0.1, "Shortfall against the targets the funder overlooks.", "assumption")
     funder_budget_eur: float | None = P(
         None,
         "Money the funder has for renewals of this grant over the run; a renewal needs the whole new call (none: not limiting).",
@@ -931,12 +929,14 @@ class Payment(Section):
 
     prefinancing_share_per_year: float = share(
         0.01,
-        "Share of the call's amount paid in advance at the start of each year of the call (the rest is reimbursed).",
+        "Share of the call's amount paid in advance at the start of each year of the call (the rest is reimbursed). "
+        "Default by funder: esf 0.01, regional 0.3, city, foundation and private 1 (all in advance).",
         "ESI funds pre-financing of 1 % a year of total support, 2014-16, CPR art. 134 (DOMAIN.md §6)",
     )
     reimbursement_lag_months: int = P(
         6,
-        "Months from spending to the reimbursement of the declared cost.",
+        "Months from spending to the reimbursement of the declared cost. Default by funder: esf 6, regional 3, "
+        "city, foundation and private 0.",
         "months",
         "assumption; ESF reimburses declared costs in arrears (DOMAIN.md §6)",
         ge=0,
