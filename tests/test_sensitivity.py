@@ -41,7 +41,7 @@ uncertainties:
   - {{path: {INFLUENTIAL}, from_scenario: true}}
 outcomes:
   - {{name: employed_6m_share, direction: maximise}}
-  - {{name: cost_per_net_placement_eur, direction: minimise}}
+  - {{name: cost_per_participant_eur, direction: minimise}}
 sensitivity: {{method: sobol, samples: 32, seed: 3}}
 replicates: 2
 seed: 1
@@ -81,7 +81,7 @@ def test_sobol_tells_the_influential_parameter_from_the_inert_one(sobol: tuple[P
     for index in ("S1", "ST"):
         inert = employed.loc[(INERT, index)]
         assert inert["conf_low"] <= 0 <= inert["conf_high"] and abs(inert["value"]) < 1e-9, inert
-    cost = table.loc["cost_per_net_placement_eur"]  # the training cost is a cost: not inert here
+    cost = table.loc["cost_per_participant_eur"]  # the training cost is a cost: not inert here
     assert cost.loc[(INERT, "ST"), "value"] > 0
     assert "Sobol indices" in result.stdout and INFLUENTIAL in result.stdout
     assert (out / "sobol.png").read_bytes()[:4] == b"\x89PNG"
@@ -96,7 +96,7 @@ def test_small_sample_is_warned_about_on_stderr_and_in_the_json(sobol: tuple[Pat
     assert summary["settings"]["samples"] == 32 and summary["experiments"] == 128
     assert any("N = 32 < 512" in w for w in summary["warnings"])
     assert "Warning: Sobol with N = 32 < 512" in result.stderr
-    assert summary["analysed"] == ["employed_6m_share", "cost_per_net_placement_eur"]
+    assert summary["analysed"] == ["employed_6m_share", "cost_per_participant_eur"]
 
 
 def test_second_invocation_reuses_the_runs_and_writes_the_same_csv(sobol: tuple[Path, Path, object]) -> None:
