@@ -32,6 +32,7 @@ quick: venv
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
 
 docs: venv
+	$(BIN)/python scripts/odd_tables.py  # the parameter tables of docs/odd.md, from the records
 	$(DOCS_BUILD)
 
 bench: venv

@@ -14,7 +14,7 @@ from sim.scenario.loader import load_scenario
 FILES = sorted(SCENARIOS.glob("*.yaml"))
 VARIANTS = (
     "generic_mentors", "sector_only", "grant_renewed", "staggered_funding", "network_guidelines",
-    "no_follow_up", "creaming", "downturn_2020", "dual_model",
+    "no_follow_up", "creaming", "downturn_2020", "dual_model", "mentor_surplus",
 )  # fmt: skip
 
 

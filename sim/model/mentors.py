@@ -1,4 +1,11 @@
-"""The volunteer mentor pool as growable arrays: recruitment (individual or via champions), attrition, return."""
+"""The volunteer mentor pool as growable arrays: recruitment (individual or via champions), attrition, rest, return.
+
+Mentors tire: monthly attrition rises by a factor for every pair a mentor has finished and by another
+for every hard one (never started, ended early, or a mentee still unemployed at the end after long
+unemployment: MentorU mentors found mentees far from the labour market hard, DOMAIN.md §2.5). A mentor
+who finishes a pair and stays re-enlists for a new pair at once (``reenlist_share``, 91 % at DUO for a
+JOB Ghent: issue 11's figure, an assumption here) or rests for some months first (``rest_months_mean``).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +15,21 @@ from typing import Any
 
 import numpy as np
 
+from sim.model.population import Exit, Labour, Population
 from sim.model.rng import Streams
 from sim.scenario.schema import Scenario
 
+PAIR_ENDINGS = (Exit.COMPLETED, Exit.ENDED_EARLY, Exit.NEVER_STARTED, Exit.PROGRAMME_ENDED)  # a mentor's pair ended
+HARD_ENDINGS = (Exit.ENDED_EARLY, Exit.NEVER_STARTED)
+
 
 class MentorStatus(IntEnum):
-    """Where a mentor stands: free for a mentee, in a pair, or gone from the pool."""
+    """Where a mentor stands: free for a mentee, in a pair, gone from the pool, or resting between pairs."""
 
     AVAILABLE = 0
     PAIRED = 1
     LEFT = 2
+    RESTING = 3  # in the pool, but not available for a new mentee until the rest is over
 
 
 @dataclass
@@ -33,6 +45,7 @@ class MentorPool:
     hours: np.ndarray  # hours a month available
     trained: np.ndarray  # bool
     pairs_done: np.ndarray
+    hard_pairs: np.ndarray  # finished pairs that were hard (never started, ended early, mentee far from work)
     status: np.ndarray  # MentorStatus
     tenure: np.ndarray  # months since (re)joining
     mentee: np.ndarray  # jobseeker index, -1 if none
@@ -47,7 +60,7 @@ class MentorPool:
         f = {
             "sector": np.int8, "retired": bool, "via_company": bool, "employer": np.int32, "network": np.int16,
             "willingness": np.float32, "hours": np.float32, "trained": bool, "pairs_done": np.int16,
-            "status": np.int8, "tenure": np.int16, "mentee": np.int32, "district": np.int8,
+            "hard_pairs": np.int16, "status": np.int8, "tenure": np.int16, "mentee": np.int32, "district": np.int8,
             "preference": np.int8, "multilingual": bool,
         }  # fmt: skip
         arrays: dict[str, Any] = {k: np.zeros(capacity, dtype=v) for k, v in f.items()}
@@ -77,7 +90,7 @@ class MentorPool:
         return idx
 
     def active(self) -> np.ndarray:
-        """Indices of mentors in the pool (available or paired)."""
+        """Indices of mentors in the pool (available, paired or resting)."""
         return np.flatnonzero(self.status[: self.count] != MentorStatus.LEFT)
 
     def available(self) -> np.ndarray:
@@ -116,6 +129,7 @@ def draw_mentors(
         "hours": g.gamma(4.0, cfg.hours_mean / 4.0, n),
         "trained": np.full(n, trained),
         "pairs_done": np.zeros(n),
+        "hard_pairs": np.zeros(n),
         "status": np.full(n, MentorStatus.AVAILABLE),
         "tenure": np.zeros(n),
         "district": g.integers(0, scenario.programme.matching.districts, n),
@@ -128,7 +142,8 @@ class MentorSupply:
     """Monthly mentor supply: champion employers' mentors and volunteers, recruited, leaving and returning.
 
     Champion employers engage, supply and withdraw mentors; volunteers are recruited, leave (peaks at
-    3, 6, 12 months; more when idle during an interruption) and return.
+    3, 6, 12 months; more when idle during an interruption; more with every pair done and every hard
+    pair), re-enlist or rest after a pair, and return.
     """
 
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
@@ -138,6 +153,10 @@ class MentorSupply:
         self.streams = streams
         self.recruited = 0
         self.lost = 0
+        self.reenlisted = 0  # mentors who took a new pair at once after one ended
+        self.rested = 0  # mentors who rested after a pair
+        self.pairs_ended = 0  # pairs debriefed (their mentor's pair ended)
+        self.hard = 0  # of which hard
 
     def initial(self, pool: MentorPool, trained: bool) -> np.ndarray:
         """Recruit the mentors in the pool at the start; returns their indices."""
@@ -198,30 +217,75 @@ class MentorSupply:
         self.recruited += len(idx)
         return idx, employer
 
-    def attrition(self, t: int, pool: MentorPool, champion: np.ndarray, funded: bool) -> None:
-        """Mentors leave (paired ones too: their pairs end for mentor reasons) or return.
+    def attrition(
+        self, t: int, pool: MentorPool, champion: np.ndarray, funded: bool, people: Population
+    ) -> dict[str, float]:
+        """Mentors who finished a pair last month re-enlist or rest; rests end; mentors leave or return.
 
-        Company mentors whose employer no longer is a champion leave once they have no mentee.
+        Monthly attrition rises with the pairs a mentor has finished and, more, with the hard ones;
+        mentors leave while paired too (their pairs end for mentor reasons). Company mentors whose
+        employer no longer is a champion leave once they have no mentee. Returns the month's
+        ``mentors_resting`` and ``mentors_left``.
         """
+        cfg = self.cfg
         n = pool.count
+        resting = np.flatnonzero(pool.status[:n] == MentorStatus.RESTING)  # rests end (geometric)
+        rested = resting[self.streams.uniform("mentors.rest_over", t, resting) < 1 / cfg.rest_months_mean]
+        pool.status[rested] = MentorStatus.AVAILABLE
+        self._debrief(t, pool, people)
         active = pool.active()
         pool.tenure[active] += 1
-        rate = np.full(len(active), self.cfg.attrition_rate)
         tenure = pool.tenure[active]
-        rate[(tenure == 3) | (tenure == 6) | (tenure == 12)] *= self.cfg.attrition_peak_multiplier
-        idle = pool.status[active] == MentorStatus.AVAILABLE
-        rate[~idle] *= self.cfg.paired_attrition_multiplier
+        rate = cfg.attrition_rate * (
+            cfg.attrition_per_pair ** pool.pairs_done[active].astype(float)
+            * cfg.attrition_per_hard_pair ** pool.hard_pairs[active].astype(float)
+        )
+        rate[(tenure == 3) | (tenure == 6) | (tenure == 12)] *= cfg.attrition_peak_multiplier
+        idle = pool.status[active] != MentorStatus.PAIRED  # available or resting
+        rate[~idle] *= cfg.paired_attrition_multiplier
         if not funded:
-            rate[idle] *= self.cfg.idle_attrition_multiplier
+            rate[idle] *= cfg.idle_attrition_multiplier
         leave = active[self.streams.uniform("mentors.leave", t, active) < rate]
         company_gone = active[idle & pool.via_company[active] & ~champion[pool.employer[active]]]
         leaving = np.union1d(leave, company_gone)
         self.lost += len(leaving)
         gone = np.flatnonzero(pool.status[:n] == MentorStatus.LEFT)
         if funded:
-            back = gone[
-                (self.streams.uniform("mentors.return", t, gone) < self.cfg.return_rate) & ~pool.via_company[gone]
-            ]
+            back = gone[(self.streams.uniform("mentors.return", t, gone) < cfg.return_rate) & ~pool.via_company[gone]]
             pool.status[back] = MentorStatus.AVAILABLE
             pool.tenure[back] = 0
         pool.status[leaving] = MentorStatus.LEFT
+        return {
+            "mentors_resting": int(np.count_nonzero(pool.status[:n] == MentorStatus.RESTING)),
+            "mentors_left": len(leaving),
+        }
+
+    def _debrief(self, t: int, pool: MentorPool, people: Population) -> None:
+        """Mentors whose pair ended last month (step 7) count it, hard or not, and re-enlist or rest."""
+        ended = np.flatnonzero((people.exit_month == t - 1) & np.isin(people.exit_reason, PAIR_ENDINGS))
+        mentors = people.mentor[ended]
+        hard = np.isin(people.exit_reason[ended], HARD_ENDINGS) | (
+            (people.labour[ended] == Labour.UNEMPLOYED)
+            & (people.months_unemployed[ended] >= self.cfg.hard_pair_months_unemployed)
+        )
+        pool.hard_pairs[mentors[hard]] += 1
+        self.pairs_ended += len(ended)
+        self.hard += int(hard.sum())
+        stay = mentors[pool.status[mentors] == MentorStatus.AVAILABLE]  # not left, not paired again
+        rest = stay[self.streams.uniform("mentors.reenlist", t, stay) >= self.cfg.reenlist_share]
+        pool.status[rest] = MentorStatus.RESTING
+        self.reenlisted += len(stay) - len(rest)
+        self.rested += len(rest)
+
+    def outcomes(self, pool: MentorPool) -> dict[str, float]:
+        """The run's mentor-supply outcomes, in the order of the outputs vocabulary."""
+        done = pool.pairs_done[: pool.count]
+        with_pair = int(np.count_nonzero(done >= 1))
+        return {
+            "mentors_recruited": self.recruited,
+            "mentors_lost": self.lost,
+            "mentors_reenlisted": self.reenlisted,
+            "mentors_rested": self.rested,
+            "hard_pairs_share": self.hard / self.pairs_ended if self.pairs_ended else np.nan,
+            "mentors_repeat_share": int(np.count_nonzero(done >= 2)) / with_pair if with_pair else np.nan,
+        }

@@ -13,7 +13,8 @@ alone (normal economy, no programme) give a stationary start. The order of the p
 3. **Employers**: champion employers withdraw (more in a downturn and while the programme is
    unfunded) or are engaged (only while funded).
 4. **Mentors**: volunteers and champions' staff are recruited (and trained) while funded; mentors
-   leave (peaks at 3, 6, 12 months, more when idle in an interruption) or return.
+   whose pair ended last month re-enlist or rest, rests end; mentors leave (peaks at 3, 6, 12 months,
+   more when idle in an interruption, more with every pair done and every hard pair) or return.
 5. **Intake**: eligible unemployed apply through the outreach channel; while funded the organisation
    screens them (creaming or targeting) up to its caseload; a random share goes to the comparison
    group; the dual model loses some in the hand-over. Waiting mentees who found work, left the
@@ -65,6 +66,7 @@ SERIES = (
     "employed_share_comparison", "employed_share_participants_without_programme", "economy_index",
     "vacancies", "hires", "hires_sme", "hires_large", "hires_from_training", "unemployed", "mentor_hours",
     "hires_reference", "unemployed_reference", "displacement_jobs", "cash_balance_eur",
+    "mentors_resting", "mentors_left",
 )  # fmt: skip
 
 
@@ -187,7 +189,7 @@ class MentoringModel(mesa.Model):
         self._train(new)
         if self.with_agents and len(new):
             Mentor.create_agents(self, len(new), new)
-        self.supply.attrition(t, pool, self.employers.champion, funded)
+        row |= self.supply.attrition(t, pool, self.employers.champion, funded, people)
         self._leave_waiting_list(t)  # 5
         accepted = org.intake(t, people)
         self.months_without_intake += int(not org.intake_open)
@@ -276,8 +278,7 @@ class MentoringModel(mesa.Model):
     def outcomes(self, twin: MentoringModel | None = None) -> dict[str, float]:
         """One row of outcomes; pass the twin run for the net effect."""
         extra = {
-            "mentors_recruited": self.supply.recruited,
-            "mentors_lost": self.supply.lost,
+            **self.supply.outcomes(self.pool),  # mentors_recruited, mentors_lost, ... (MentorSupply.outcomes)
             "staff_lost_fte": self.organisation.staff_lost_fte,
             "months_without_intake": self.months_without_intake,
             "champions_end": int(self.employers.champion.sum()),

@@ -234,6 +234,19 @@ _RUN_OUTCOMES = [
     _outcome("mentors_lost", "count", "operation", "lower", "Mentors lost",
              "Mentors who left the pool over the run.",
              "MentorSupply.attrition (sim/model/mentors.py): MentorSupply.lost."),
+    _outcome("mentors_reenlisted", "count", "operation", "higher", "Mentors who re-enlisted after a pair",
+             "Mentors who, their pair over and staying in the pool, took on a new mentee at once (no rest).",
+             "MentorSupply._debrief (sim/model/mentors.py): MentorSupply.reenlisted."),
+    _outcome("mentors_rested", "count", "operation", "neither", "Mentors who rested after a pair",
+             "Mentors who, their pair over and staying in the pool, rested for some months before the next.",
+             "MentorSupply._debrief (sim/model/mentors.py): MentorSupply.rested."),
+    _outcome("hard_pairs_share", "share", "operation", "lower", "Hard pairs (for the mentor)",
+             "Finished pairs that were hard for the mentor: never started, ended early, or a mentee still "
+             "unemployed at the end after long unemployment (mentors.hard_pair_months_unemployed).",
+             "MentorSupply._debrief (sim/model/mentors.py): hard / pairs_ended."),
+    _outcome("mentors_repeat_share", "share", "operation", "higher", "Mentors with two or more pairs",
+             "Share of the mentors who finished at least one pair who finished two or more.",
+             "MentorSupply.outcomes (sim/model/mentors.py): pairs_done >= 2 over pairs_done >= 1."),
     _outcome("staff_lost_fte", "fte", "operation", "lower", "Coaches lost",
              "Coach full-time equivalents lost over the run: let go because the money (or the cash) no longer "
              "paid for them, or left ahead of a known end of the money.",
@@ -379,6 +392,12 @@ _MODEL_SERIES = [
             "The organisation's cash at the end of the month: reserves, plus pre-financing and reimbursements "
             "of declared costs received, minus what it spent (never negative).",
             "Organisation.pay (sim/model/organisation.py): Organisation.cash."),
+    _series("mentors_resting", "count", "operation", "neither", "Mentors resting between pairs", "mentors",
+            "Mentors in the pool who rest after a pair before taking a new mentee (not available this month).",
+            "MentorSupply.attrition (sim/model/mentors.py), step 4."),
+    _series("mentors_left", "count", "operation", "lower", "Mentors who left", f"mentors {_MONTH}",
+            "Mentors who left the pool this month (attrition, fatigue, hard pairs, their champion's withdrawal).",
+            "MentorSupply.attrition (sim/model/mentors.py), step 4."),
 ]  # fmt: skip
 _DERIVED = [
     _series("net_effect_employed", "pp", "net", "higher", "Net effect on the share in work", "percentage points (pp)",

@@ -9,9 +9,19 @@ Numeric values may be written in YAML as a plain number or as a record
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 P15 = "Petrovic 2015 [P15] (DOMAIN.md)"
 VDC = "Vandermeerschen & De Cuyper 2019 [VDC19] (DOMAIN.md)"
@@ -47,8 +57,21 @@ def month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+NUMBER_CEILING = 10**12  # the upper bound of a number whose P() gives none: finite, and safe in 64-bit arithmetic
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the supported calendar: every month of a scenario lies in these years
+MAX_NAME_BYTES = 100  # a scenario name becomes a folder name (most file systems allow 255 bytes)
+
+
 def P(default: Any, description: str, unit: str = "", source: str = ASSUME, **constraints: Any) -> Any:
-    """A documented parameter: default, description, unit and source in one place."""
+    """A documented parameter: default, description, unit and source in one place.
+
+    A number without an upper bound (``le`` or ``lt``) gets ``le=NUMBER_CEILING``, so that every numeric
+    parameter is bounded (``mentorsim describe`` shows the bound); ``inf`` and ``nan`` are refused by
+    :class:`Section`.
+    """
+    numeric = default is None or (isinstance(default, int | float) and not isinstance(default, bool))
+    if numeric and "le" not in constraints and "lt" not in constraints:
+        constraints["le"] = NUMBER_CEILING
     return Field(default, description=description, json_schema_extra={"unit": unit, "source": source}, **constraints)
 
 
@@ -62,10 +85,54 @@ def rate(default: float, description: str, source: str = ASSUME) -> Any:
     return P(default, description, "per month", source, ge=0.0, le=1.0)
 
 
-class Section(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are validated on assignment."""
+def _is_number_type(annotation: Any) -> bool:
+    """Whether a field's type takes numbers (``int``, ``float``, optional or in a mapping of values)."""
+    if annotation in (int, float):
+        return True
+    args = get_args(annotation)
+    if get_origin(annotation) is dict:
+        return bool(args) and _is_number_type(args[-1])
+    if get_origin(annotation) in (Union, UnionType):
+        return bool not in args and any(_is_number_type(a) for a in args)
+    return False
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+def _is_month_field(field: Any) -> bool:
+    """Whether a field holds a ``YYYY-MM`` month (:data:`YearMonth`, optional or not)."""
+    return any(isinstance(m, AfterValidator) and m.func is _check_month for m in field.metadata) or (
+        YearMonth in get_args(field.annotation)
+    )
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors, values are validated on assignment.
+
+    Strict where YAML is loose: a boolean is not a number (``months: true`` is refused, not read as 1),
+    ``inf`` and ``nan`` are refused (``allow_inf_nan``), and months lie in the supported calendar
+    (:data:`FIRST_YEAR` to :data:`LAST_YEAR`).
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _boolean_is_not_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or not _is_number_type(field.annotation):
+            return value
+        values = value.values() if isinstance(value, dict) else [value]
+        if any(isinstance(v, bool) for v in values):
+            raise ValueError("a boolean (true/false) is not a number: write the number")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _month_in_calendar(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        not_a_month = not isinstance(value, str) or field is None or not _is_month_field(field)
+        if not not_a_month and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+            raise ValueError(f"the year of {value} is outside the supported calendar {FIRST_YEAR}-{LAST_YEAR}")
+        return value
 
 
 def _shares_sum_to_one(values: dict[str, float], what: str) -> dict[str, float]:
@@ -520,6 +587,49 @@ class Mentors(Section):
     )
     return_rate: float = rate(
         0.01, "Monthly chance that a mentor who left returns (while the programme is funded).", ASSUME
+    )
+    attrition_per_pair: float = P(
+        1.15,
+        "Monthly attrition is multiplied by this factor for every pair the mentor has finished (fatigue).",
+        "factor per pair",
+        "assumption; volunteer turnover: more than a third stop within a year (DOMAIN.md §5)",
+        ge=1,
+        le=2,
+    )
+    attrition_per_hard_pair: float = P(
+        1.3,
+        "Monthly attrition is multiplied by this factor, on top, for every hard pair the mentor has finished.",
+        "factor per pair",
+        "assumption; MentorU mentors found mentees far from the labour market hard to mentor [P15] "
+        "(DOMAIN.md §2.5); pairs that never started or ended early [VDC19 §5.1]",
+        ge=1,
+        le=3,
+    )
+    hard_pair_months_unemployed: int = P(
+        24,
+        "A finished pair is hard when it never started or ended early, or when its mentee is still unemployed "
+        "at its end after at least this many months of unemployment (far from the labour market).",
+        "months",
+        "assumption: twice the 12 months of long-term unemployment (Eurostat une_ltu_a, DOMAIN.md §6); "
+        "MentorU [P15] (DOMAIN.md §2.5)",
+        ge=1,
+        le=120,
+    )
+    reenlist_share: float = P(
+        0.91,
+        "Share of mentors who finish a pair (and stay) who re-enlist for a new pair at once; the others rest.",
+        "share",
+        "issue 11's figure, not in DOMAIN.md: DUO for a JOB Ghent, 91 % of mentors form a new pair; assumption",
+        ge=0.0,
+        le=1.0,
+    )
+    rest_months_mean: float = P(
+        4.0,
+        "Mean months a mentor who did not re-enlist rests before being available again (geometric).",
+        "months",
+        "assumption; quitting peaks at 3, 6 and 12 months (Volunteering in America 2008, DOMAIN.md §5)",
+        ge=1,
+        le=24,
     )
 
 
@@ -1111,6 +1221,28 @@ class Scenario(Section):
     _records: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
     _files: list[str] = PrivateAttr(default_factory=list)
     _origins: dict[tuple[str | int, ...], Any] = PrivateAttr(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name_fits_a_folder(cls, name: str) -> str:
+        if len(name.encode()) > MAX_NAME_BYTES:
+            raise ValueError(
+                f"the name is {len(name.encode())} bytes long; it names the results folder, at most {MAX_NAME_BYTES} "
+                "bytes (put the rest in description)"
+            )
+        return name
+
+    @field_validator("months")
+    @classmethod
+    def _ends_in_calendar(cls, months: int, info: ValidationInfo) -> int:
+        start = info.data.get("start")
+        last = month_index(start) + months - 1 if start else 0
+        if start and last > month_index(f"{LAST_YEAR}-12"):
+            raise ValueError(
+                f"a run of {months} months from {start} ends in {month_label(last)}, after the supported calendar "
+                f"({FIRST_YEAR}-01 to {LAST_YEAR}-12)"
+            )
+        return months
 
     @model_validator(mode="after")
     def _check(self) -> Scenario:
