@@ -262,7 +262,8 @@ class MentorSupply:
 
     def _debrief(self, t: int, pool: MentorPool, people: Population) -> None:
         """Mentors whose pair ended last month (step 7) count it, hard or not, and re-enlist or rest."""
-        ended = np.flatnonzero((people.exit_month == t - 1) & np.isin(people.exit_reason, PAIR_ENDINGS))
+        ended = np.flatnonzero(people.exit_month == t - 1)
+        ended = ended[np.isin(people.exit_reason[ended], PAIR_ENDINGS)]
         mentors = people.mentor[ended]
         hard = np.isin(people.exit_reason[ended], HARD_ENDINGS) | (
             (people.labour[ended] == Labour.UNEMPLOYED)
