@@ -353,14 +353,6 @@ PAIRED = int(Status.PAIRED)
 
 
 @numba.njit(cache=True)
-def _tie_boost(i, j, s, ties, cross_ties, boost):  # noqa: ANN001, ANN202
-    """Referral boost of person ``i`` in sector ``j`` (ties outside one's sector count only with cross ties)."""
-    if j == s or cross_ties[i]:
-        return boost[ties[i, j]]
-    return 1.0
-
-
-@numba.njit(cache=True)
 def _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boost, own_share):  # noqa: ANN001, ANN202
     """Hiring intensity of person ``i`` through their own sector and through any sector (below level).
 
@@ -371,25 +363,31 @@ def _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boos
     boost_own = boost[ties[i, s]]
     own = own_share * offers[g, s, k] * boost_own
     other = 0.0
-    for j in range(offers.shape[1]):
-        other += weighted[g, j, k] * _tie_boost(i, j, s, ties, cross_ties, boost)
+    cross = cross_ties[i]
+    for j in range(offers.shape[1]):  # ties outside one's sector count only with cross ties (as in _demand)
+        other += weighted[g, j, k] * (boost_own if j == s else (boost[ties[i, j]] if cross else 1.0))
     return own, (1 - own_share) * other
 
 
 @numba.njit(cache=True)
-def _attract(i, ids, static, knowledge, months_unemployed, p):  # noqa: ANN001, ANN202
-    """Scale x attractiveness of person ``i`` (fixed traits, local knowledge, scarring by unemployment)."""
-    scarring = max(0.4, 1 - p.duration_dependence * months_unemployed[i])
-    return p.scale * static[ids[i]] * np.exp(p.local_knowledge_effect * knowledge[i]) * scarring
+def _attract(i, ids, static, knowledge, months_unemployed, scale, knowledge_effect, duration_dependence):  # noqa: ANN001, ANN202
+    """Scale x attractiveness of person ``i`` (fixed traits, local knowledge, scarring by unemployment).
+
+    Parameters come as scalars: a record passed to a compiled helper per person is copied each call.
+    """
+    scarring = max(0.4, 1 - duration_dependence * months_unemployed[i])
+    return scale * static[ids[i]] * np.exp(knowledge_effect * knowledge[i]) * scarring
 
 
 @numba.njit(cache=True)
 def _hazard(
-    i, sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p
-):  # noqa: ANN001, ANN202
+    i, sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost,
+    scale, own_share, knowledge_effect, duration_dependence,
+):  # noqa: ANN001, ANN202  # fmt: skip
     """Monthly hiring intensity of person ``i`` (attractiveness x channels) and its two channels."""
-    own, other = _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boost, p.own_sector_share)
-    return _attract(i, ids, static, knowledge, months_unemployed, p) * (own + other), own, other
+    own, other = _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boost, own_share)
+    attract = _attract(i, ids, static, knowledge, months_unemployed, scale, knowledge_effect, duration_dependence)
+    return attract * (own + other), own, other
 
 
 @numba.njit(cache=True)
@@ -399,17 +397,24 @@ def _demand(
 ):  # noqa: ANN001, ANN202  # fmt: skip
     """(sectors,) summed hiring intensity of the unemployed in each sector, before crowding."""
     p = params[0]
+    scale, own_share, knowledge_effect, scarring = (
+        p.scale,
+        p.own_sector_share,
+        p.local_knowledge_effect,
+        p.duration_dependence,
+    )
     out = np.zeros(offers.shape[1])
     for i in range(len(labour)):
         if labour[i] != UNEMPLOYED:
             continue
         s, k, g = sector[i], skill[i], 0 if origin[i] else 1
-        a = _attract(i, ids, static, knowledge, months_unemployed, p)
+        a = _attract(i, ids, static, knowledge, months_unemployed, scale, knowledge_effect, scarring)
         boost_own = boost[ties[i, s]]
-        out[s] += a * p.own_sector_share * offers[g, s, k] * boost_own
-        rest = a * (1 - p.own_sector_share)
-        for j in range(offers.shape[1]):
-            out[j] += rest * weighted[g, j, k] * _tie_boost(i, j, s, ties, cross_ties, boost)
+        out[s] += a * own_share * offers[g, s, k] * boost_own
+        rest = a * (1 - own_share)
+        cross = cross_ties[i]
+        for j in range(offers.shape[1]):  # the referral boost of _channels, inlined (a call here costs 4x)
+            out[j] += rest * weighted[g, j, k] * (boost_own if j == s else (boost[ties[i, j]] if cross else 1.0))
     return out
 
 
@@ -441,6 +446,12 @@ def _labour_month(
     Returns (hires by employers, of which by SMEs, unemployed at the end, jobs found at the end of training).
     """
     p, keys = params[0], stream_keys[0]
+    scale, own_share, knowledge_effect, scarring = (
+        p.scale,
+        p.own_sector_share,
+        p.local_knowledge_effect,
+        p.duration_dependence,
+    )
     hired = hired_sme = unemployed_now = trained_hires = 0
     for i in range(len(labour)):
         was = labour[i]
@@ -453,7 +464,10 @@ def _labour_month(
                 new = UNEMPLOYED
                 employer[i] = -1
         elif was == UNEMPLOYED:
-            h, own, other = _hazard(i, sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost, p)  # fmt: skip
+            h, own, other = _hazard(
+                i, sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted,
+                boost, scale, own_share, knowledge_effect, scarring,
+            )  # fmt: skip
             h = min(h, 0.9)
             train = p.training_entry_rate
             if programme[i] == PAIRED and pair_started[i]:
@@ -467,13 +481,14 @@ def _labour_month(
                     below = below_share[k] * ((1 - p.level_gain) if helped else 1.0)
                     at_level = uniform_at(keys.level, pid) >= below
                 else:  # any sector, by what each offers this person
+                    s, cross = sector[i], cross_ties[i]  # the referral boost of _channels
                     total = 0.0
                     for j in range(offers.shape[1]):
-                        total += weighted[g, j, k] * _tie_boost(i, j, sector[i], ties, cross_ties, boost)
+                        total += weighted[g, j, k] * (boost[ties[i, j]] if (j == s or cross) else 1.0)
                     pick = uniform_at(keys.hire_sector, pid) * total
                     sec, acc = offers.shape[1] - 1, 0.0
                     for j in range(offers.shape[1]):
-                        acc += weighted[g, j, k] * _tie_boost(i, j, sector[i], ties, cross_ties, boost)
+                        acc += weighted[g, j, k] * (boost[ties[i, j]] if (j == s or cross) else 1.0)
                         if acc >= pick:
                             sec = j
                             break
