@@ -352,7 +352,7 @@ UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(x) for x in Labour)
 PAIRED = int(Status.PAIRED)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # inlined into the kernels: a call per person costs
 def _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boost, own_share):  # noqa: ANN001, ANN202
     """Hiring intensity of person ``i`` through their own sector and through any sector (below level).
 
@@ -369,7 +369,7 @@ def _channels(i, sector, skill, origin, ties, cross_ties, offers, weighted, boos
     return own, (1 - own_share) * other
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _attract(i, ids, static, knowledge, months_unemployed, scale, knowledge_effect, duration_dependence):  # noqa: ANN001, ANN202
     """Scale x attractiveness of person ``i`` (fixed traits, local knowledge, scarring by unemployment).
 
@@ -379,7 +379,7 @@ def _attract(i, ids, static, knowledge, months_unemployed, scale, knowledge_effe
     return scale * static[ids[i]] * np.exp(knowledge_effect * knowledge[i]) * scarring
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _hazard(
     i, sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed, offers, weighted, boost,
     scale, own_share, knowledge_effect, duration_dependence,
