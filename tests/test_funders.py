@@ -250,3 +250,13 @@ def test_coaches_leave_ahead_of_a_known_end() -> None:
     print(fte)
     assert fte["stay"] > fte["leave"] > fte["leave_early"]
     assert cost["stay"] > cost["leave"] > cost["leave_early"]
+
+
+def test_a_call_no_longer_than_the_leave_horizon_is_staffed_to_its_end() -> None:
+    """A 6-month call (the leave horizon): coaches are hired and stay; a 24-month call loses coaches ahead of its end."""
+    short = scenario({"funder": "regional", "amount_eur": 100_000, "start": "2014-01", "end": "2014-06"}, months=8)
+    model = run(short, 1)
+    assert model.series["coaches_fte"][:6].max() > 1.0
+    assert np.all(np.diff(model.series["coaches_fte"][:6]) >= 0)  # nobody leaves inside the short call
+    long = run(scenario(), 1).series["coaches_fte"]
+    assert long[END] < long[END - 7]  # the long call's coaches leave in its last months

@@ -50,6 +50,7 @@ class Organisation:
         self.cash_constrained = False
         self.months_cash_constrained = 0
         self.closing = True  # too little funded time left for a new pair to run to term
+        self.funded_run = 0  # consecutive months with approved money ahead (how long the current stretch has run)
 
     @property
     def funded(self) -> bool:
@@ -77,10 +78,13 @@ class Organisation:
         self.cash_constrained = eligible - self.money > 0.5  # EUR: rounding aside
         self.months_cash_constrained += int(self.cash_constrained)
         ahead = self.funding.months_ahead(t)
+        self.funded_run = self.funded_run + 1 if ahead > 0 else 0
         self.closing = ahead < self.cfg.pairs.duration_months
         affordable = self.money * (1 - staff.overhead_share) / max(staff.coach_cost_per_month, 1e-9)
         target = min(staff.max_coaches, affordable)
-        if 0 < ahead <= staff.leave_horizon_months:  # the end is in sight: coaches leave, nobody is hired
+        # The end is in sight: coaches leave, nobody is hired; but coaches hired for a stretch of money no
+        # longer than the horizon stay to its end (otherwise a short call would never be staffed).
+        if 0 < ahead <= staff.leave_horizon_months and self.funded_run > staff.leave_horizon_months:
             target = min(target, self.coaches * (1 - staff.leave_before_end_rate))
         if target < self.coaches:
             self.staff_lost_fte += self.coaches - target

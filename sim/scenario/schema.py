@@ -906,7 +906,8 @@ class Staff(Section):
     )
     leave_horizon_months: int = P(
         6,
-        "Coaches start leaving when the money approved so far runs out within this many months.",
+        "Coaches start leaving when the money approved so far runs out within this many months (once the money"
+        " has run for longer than this: coaches hired for a shorter stretch stay to its end).",
         "months",
         "assumption; staff lost at funding cliffs [P15 §IV.B]",
         ge=0,
