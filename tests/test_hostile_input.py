@@ -3,6 +3,8 @@ traceback, and before any work (issue 14, defects 2-6). The real command line, i
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,13 @@ BAD_SCENARIOS: dict[str, tuple[str | bytes, tuple[str, ...], list[str]]] = {
     "nested 1000 deep": (DEEP, (), ["bad.yaml, line 41", f"nested deeper than {40} levels"]),
     "flow nested 1000 deep": ("a: " + "[" * 1000 + "]" * 1000 + "\n", (), ["bad.yaml, line 1", "nested deeper"]),
     "alias bomb": (BOMB, (), ["bad.yaml, line 1", "more than 100,000 values once its YAML aliases"]),
+    "an alias inside itself": ("a: &a [*a]\n", (), ["bad.yaml, line 1", "an alias inside the value it names"]),
+    "an alias inside itself in --set": (
+        "name: x\n",
+        ("--set", "sectors=&a [*a]"),
+        ["--set sectors=&a [*a]: sectors", "an alias inside the value it names"],
+    ),
+    "a control character in --set": ("name: x\n", ("--set", "calibrate=\x1f"), ["--set calibrate=", "not valid YAML"]),
     "alias bomb in --set": (
         "name: x\n",
         ("--set", "sectors=" + "[" * 3 + "&a [1,1,1,1,1,1,1,1,1,1]" + "]" * 3),
@@ -149,3 +158,151 @@ replicates: 1
     assert status == 2, output
     assert "study.yaml, line 7: designs.1" in output and "has the name 'base'" in output
     assert not (tmp_path / "out").exists()
+
+
+# --- checked before any compute (defects 2, 3 and 5) --------------------------------------------------
+
+HUGE = "population.size={value: 1000000000, range: [1, 1000000000]}"
+INVALID_BEFORE_COMPUTE: dict[str, tuple[str, tuple[str, ...], list[str]]] = {
+    "year 0": ("start: 0000-01\n", (), ["line 1: start", "outside the supported calendar 1900-2200"]),
+    "past year 9999": (
+        "start: 2190-01\nmonths: 240\n",
+        (),
+        ["line 2: months", "ends in 2209-12, after the supported calendar (1900-01 to 2200-12)"],
+    ),
+    "a 300-character name": ("name: " + "x" * 300 + "\n", (), ["line 1: name", "300 bytes long", "at most 100"]),
+    "1e19 in a field with only a lower bound": (
+        "mentors:\n  network_size_active: 1.0e19\n",
+        (),
+        ["line 2: mentors.network_size_active", "less than or equal to 1000000000000"],
+    ),
+    "inf": ("population:\n  initial_ties_mean: .inf\n", (), ["population.initial_ties_mean", "finite number"]),
+    "nan": ("population:\n  initial_ties_mean: .nan\n", (), ["population.initial_ties_mean", "finite number"]),
+    "inf cost": (
+        "programme:\n  staff:\n    coach_cost_per_month: .inf\n",
+        (),
+        ["line 3: programme.staff.coach_cost_per_month", "finite number"],
+    ),
+    "a boolean for a number": ("months: true\n", (), ["line 1: months", "a boolean (true/false) is not a number"]),
+    "a boolean in --set": ("name: x\n", ("--set", "seed=false"), ["--set seed=false: seed", "not a number"]),
+    "unknown calibrate path": (
+        "calibrate: [programme.follow_up.intensty]\n",
+        (),
+        ["line 1: calibrate.0", "no parameter 'programme.follow_up.intensty' to calibrate"],
+    ),
+    "more memory than the machine has": (
+        "name: x\n",
+        ("--set", HUGE),
+        ["population.size", "GiB of memory", "MENTORSIM_MAX_MEMORY", "or to 0 for no check"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(INVALID_BEFORE_COMPUTE))
+def test_what_would_fail_late_is_refused_by_validate(tmp_path: Path, case: str) -> None:
+    text, options, expected = INVALID_BEFORE_COMPUTE[case]
+    path = write(tmp_path, "bad.yaml", text)
+    status, output = mentorsim("validate", path, *options)
+    assert status == 2, output
+    for fragment in expected:
+        assert fragment in output
+
+
+def test_the_memory_check_can_be_overridden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "big.yaml", "name: big\n")
+    monkeypatch.setenv("MENTORSIM_MAX_MEMORY", "0")
+    assert mentorsim("validate", path, "--set", HUGE)[0] == 0
+    monkeypatch.setenv("MENTORSIM_MAX_MEMORY", "2T")
+    assert mentorsim("validate", path, "--set", HUGE)[0] == 0
+
+
+def test_an_out_of_range_value_says_where_the_range_is_and_how_to_widen_it() -> None:
+    status, output = mentorsim("validate", SCENARIOS / "base.yaml", "--set", "population.size=1000000")
+    assert status == 2
+    assert "the range is written in" in output and "base.yaml, line" in output
+    assert "to widen it, change that range, or give a range with the value" in output
+    widened = "population.size={value: 100000, range: [1000, 200000]}"
+    assert mentorsim("validate", SCENARIOS / "base.yaml", "--set", widened)[0] == 0
+
+
+def test_grants_outside_the_run_and_twice_are_warned_about(tmp_path: Path) -> None:
+    grant = "{name: b, funder: esf, amount_eur: 10, start: 2014-01, end: 2015-01}"
+    path = write(
+        tmp_path,
+        "grants.yaml",
+        "name: g\nfunding:\n  grants:\n"
+        "    - {name: a, funder: esf, amount_eur: 10, start: 2000-01, end: 2001-01}\n"
+        f"    - {grant}\n    - {grant}\n",
+    )
+    status, output = mentorsim("validate", path)
+    assert status == 0, output
+    assert "Warning: " in output and "grants.yaml, line 4: funding.grants.0" in output
+    assert "lies wholly outside the run (2014-01 to 2023-12): it pays nothing" in output
+    assert "funding.grants.2 grant 2 is the same as grant 1 ('b'): the programme is paid twice" in output
+
+
+@pytest.mark.parametrize(
+    ("out_dir", "expected"),
+    [("/proc/mentorsim-x", "cannot write into /proc"), ("y" * 300, "is 300 bytes long; file systems allow 255")],
+)
+def test_run_refuses_an_output_folder_it_cannot_write_before_simulating(out_dir: str, expected: str) -> None:
+    status, output = mentorsim("run", SCENARIOS / "base.yaml", "--replicates", "1", "--out-dir", out_dir)
+    assert status == 2 and expected in output
+    assert "Replicates" not in output  # refused before the progress bar of the simulation
+
+
+def test_sweep_refuses_an_output_folder_it_cannot_write(tmp_path: Path) -> None:
+    study = write(tmp_path, "study.yaml", STUDY.replace("{path}", "programme.follow_up.intensity"))
+    status, output = mentorsim("sweep", study, "--workers", "1", "--out-dir", "/proc/mentorsim-x")
+    assert status == 2 and "cannot write into /proc/mentorsim-x" in output
+
+
+@pytest.mark.parametrize(
+    ("design", "expected"),
+    [
+        (
+            "levers:\n  - {path: programme.follow_up.intensity, range: [0, 1], levels: 1000}\n"
+            "  - {path: labour_market.job_finding_rate, range: [0.01, 0.05], levels: 1000}\n",
+            ["study.yaml", ": design", "1000 x 1000 = 1,000,000 experiments is more than 100,000"],
+        ),
+        (
+            "levers:\n  - {path: programme.follow_up.intensity, range: [0, 1], levels: 100000}\n",
+            ["study.yaml, line 6: levers.0.levels", "less than or equal to 1000"],
+        ),
+        (
+            "levers:\n  - {path: programme.follow_up.intensity, range: [0, 1]}\ndesign: {method: lhs, samples: 1.0e+9}\n",
+            ["design.samples", "less than or equal to 100000"],
+        ),
+        (
+            "levers:\n  - {path: programme.follow_up.intensity, range: [0, 1]}\nreplicates: 1000000\n",
+            ["replicates", "less than or equal to 10000"],
+        ),
+    ],
+)
+def test_design_sizes_are_bounded(tmp_path: Path, design: str, expected: list[str]) -> None:
+    text = f"name: big\nbase: {SCENARIOS / 'base.yaml'}\noutcomes:\n  - {{name: net_placements, direction: maximise}}\n"
+    study = write(tmp_path, "study.yaml", text + design)
+    status, output = mentorsim("sweep", study, "--workers", "1", "--out-dir", tmp_path / "out")
+    assert status == 2, output
+    for fragment in expected:
+        assert fragment in output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_run_removes_the_partial_folders_of_killed_runs(tmp_path: Path) -> None:
+    dead = tmp_path / f".old.partial-{_gone_pid()}-abcd1234"  # left by a process that is gone
+    dead.mkdir()
+    (dead / "timeseries.parquet").write_bytes(b"half")
+    live = tmp_path / f".other.partial-{os.getpid()}-abcd1234"  # a write under way in this process: kept
+    live.mkdir()
+    status, output = mentorsim(
+        "run", SCENARIOS / "base.yaml", "--replicates", "1", *TINY_SETS, "--out-dir", tmp_path / "out"
+    )
+    assert status == 0, output
+    assert not dead.exists() and live.exists() and (tmp_path / "out" / "manifest.json").exists()
+
+
+def _gone_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid

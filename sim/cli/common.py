@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from sim.outputs.run_folder import OutDirError
+from sim.scenario.limits import scenario_warnings
 from sim.scenario.loader import ScenarioError
 from sim.scenario.schema import Scenario
 from sim.studies.validation import load_checked
@@ -49,14 +50,18 @@ def refuse(message: str) -> NoReturn:
 
 
 def load_or_exit(path: Path, overrides: list[str] | tuple[str, ...] | None = None) -> Scenario:
-    """Load a scenario and check its targets; if it is invalid, exit with :data:`EXIT_REFUSED`.
+    """Load a scenario and check its targets and limits; if it is invalid, exit with :data:`EXIT_REFUSED`.
 
-    On :class:`ScenarioError` its message is printed before the exit.
+    On :class:`ScenarioError` its message is printed before the exit; what is valid but likely a mistake
+    (:func:`~sim.scenario.limits.scenario_warnings`) is printed as warnings on stderr.
     """
     try:
-        return load_checked(path, overrides or ())
+        scenario = load_checked(path, overrides or ())
     except ScenarioError as err:
         refuse(str(err))
+    for warning in scenario_warnings(scenario):
+        typer.echo(f"Warning: {str(warning).replace(chr(10) + '    ', ' ')}", err=True)
+    return scenario
 
 
 @contextmanager

@@ -78,9 +78,8 @@ def run_command(
 ) -> None:
     """Run a scenario, print the summary and write the results to a new folder (never overwrites)."""
     loaded = load_or_exit(scenario, set_)
-    if out_dir is not None:
-        out_dir_or_exit(check_out_dir, out_dir)
     started = _now()
+    out_dir_or_exit(check_out_dir, out_dir or default_out_dir(loaded.name, started))  # before the compute
     result = _run_with_progress(loaded, replicates, seed)
     finished = _now()
     _print_summary(result)

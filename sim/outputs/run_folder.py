@@ -16,6 +16,7 @@ import math
 import os
 import platform
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +44,7 @@ RUN_FILES = (MANIFEST, SUMMARY, OUTCOMES, TIMESERIES, RESOLVED)
 RESULTS_ROOT = Path("results")
 TIMESTAMP = "%Y%m%d-%H%M%S"
 PACKAGE = "mentorsim"
+MAX_NAME_BYTES = 255  # the longest file or folder name most file systems allow
 
 
 class OutDirError(Exception):
@@ -72,14 +74,48 @@ def default_out_dir(scenario_name: str, when: datetime | None = None, root: Path
 
 
 def check_out_dir(out_dir: Path) -> None:
-    """Raise :class:`OutDirError` if ``out_dir`` exists and is not an empty folder."""
+    """Raise :class:`OutDirError` if ``out_dir`` exists and is not an empty folder, or cannot be written.
+
+    Checked before a run is simulated, so that results are never computed only to be lost.
+    """
     out_dir = Path(out_dir)
+    _check_names(out_dir)
     if out_dir.exists() and not (out_dir.is_dir() and not any(out_dir.iterdir())):
         what = "a folder that is not empty" if out_dir.is_dir() else "a file"
         raise OutDirError(
             f"{out_dir} is {what}; a run never overwrites earlier results. "
             "Choose a new or empty folder, or leave out --out-dir to write to results/<scenario>/<time>/."
         )
+    check_writable(out_dir)
+
+
+def _check_names(folder: Path) -> None:
+    """Raise :class:`OutDirError` if a part of the path is longer than a file name may be."""
+    long = [part for part in folder.parts if len(os.fsencode(part)) > MAX_NAME_BYTES]
+    if long:
+        raise OutDirError(
+            f"the folder name {long[0][:40]!r}... is {len(os.fsencode(long[0]))} bytes long; "
+            f"file systems allow {MAX_NAME_BYTES}. Choose a shorter --out-dir or scenario name."
+        )
+
+
+def check_writable(folder: Path) -> None:
+    """Raise :class:`OutDirError` unless ``folder`` could be created (or written into) here and now.
+
+    Every part of the path must fit a file name (:data:`MAX_NAME_BYTES`), and the nearest folder that exists
+    must take a new folder (tried with a temporary one, removed at once).
+    """
+    folder = Path(folder)
+    _check_names(folder)
+    existing = next((p for p in [folder, *folder.parents] if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise OutDirError(f"{existing} is a file, so {folder} cannot be created; choose another folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".mentorsim-write-test-", dir=existing))
+    except OSError as err:
+        raise OutDirError(
+            f"cannot write into {existing} ({err.strerror or err}); choose a folder you can write to"
+        ) from None
 
 
 def write_run(
@@ -98,6 +134,7 @@ def write_run(
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
     created = _make_parents(out_dir.parent)
+    remove_stale_partials(out_dir.parent)
     staging = partial_path(out_dir)
     try:
         staging.mkdir()
@@ -226,6 +263,37 @@ def _write_manifest(
     data = manifest(result, command, started, finished, overrides)
     data["files"] = sorted(p.name for p in folder.iterdir()) + [MANIFEST]
     (folder / MANIFEST).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove the temporary ``.<name>.partial-<pid>-<random>`` folders and files that killed writes left in ``folder``.
+
+    Only those whose process is gone (a write still under way keeps its own); returns what was removed.
+    """
+    removed = []
+    for path in Path(folder).glob(".*.partial-*"):
+        pid = path.name.rsplit(".partial-", 1)[1].split("-")[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or a pid we cannot ask about: leave its files
+    return True
 
 
 def _move_into_place(staging: Path, out_dir: Path) -> None:

@@ -125,10 +125,14 @@ class _BoundedLoader(yaml.SafeLoader):
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int] | None = None) -> int:
-    """How many values ``node`` holds with its aliases expanded (shared nodes counted at every use)."""
+    """How many values ``node`` holds with its aliases expanded (shared nodes counted at every use).
+
+    An alias inside the value it names (``&a [*a]``) never ends: it counts as more than :data:`MAX_VALUES`.
+    """
     sizes = {} if sizes is None else sizes
     if id(node) in sizes:
         return sizes[id(node)]
+    sizes[id(node)] = MAX_VALUES + 1  # while counting it: met again inside itself, it is a cycle
     size = 1
     if isinstance(node, yaml.MappingNode):
         size += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
@@ -142,8 +146,8 @@ def _too_large(node: yaml.Node) -> str | None:
     """Why a document is refused for its size (aliases expanded), or ``None``."""
     if _expanded_size(node) > MAX_VALUES:
         return (
-            f"more than {MAX_VALUES:,} values once its YAML aliases (*name) are expanded; "
-            "a scenario holds a few hundred"
+            f"more than {MAX_VALUES:,} values once its YAML aliases (*name) are expanded, or an alias inside "
+            "the value it names; a scenario holds a few hundred"
         )
     return None
 
@@ -430,9 +434,11 @@ def _apply_override(data: dict[str, Any], origins: dict[KeyPath, Origin], text: 
         container = container[key]
     container = _unrecord(container)
     key = _key(container, path[-1], path, origin)
+    kept_record = has_path(container, (key,)) and _is_record(container[key]) and not _is_record(value)
     container[key] = _merge(container[key], value) if has_path(container, (key,)) else value
     for stale in [p for p in origins if p[: len(path)] == path]:
-        del origins[stale]
+        if not (kept_record and len(stale) == len(path) + 1 and stale[-1] in RECORD_KEYS - {"value"}):
+            del origins[stale]  # a plain value over a record keeps the record's range, unit and source
     origins[path] = origin
 
 
@@ -449,7 +455,11 @@ def _parse_override(text: str, origin: Origin) -> tuple[KeyPath, Any]:
     if path[0] == "extends":
         message = "extends cannot be overridden: it is resolved before the overrides"
         raise ScenarioError([Problem(origin, dotted, message, value_text, "any parameter path except extends")])
-    loader = _BoundedLoader(value_text)
+    try:
+        loader = _BoundedLoader(value_text)  # reads the text: a control character is an error here
+    except yaml.YAMLError as err:
+        message = f"the value is not valid YAML: {_yaml_reason(err)}"
+        raise ScenarioError([Problem(origin, dotted, message, show_value(value_text))]) from None
     try:
         node = loader.get_single_node()
         if node is not None and (reason := _too_large(node)):
@@ -544,8 +554,15 @@ def _range_problem(record: dict[str, Any], path: KeyPath, origins: dict[KeyPath,
         )
     if not _is_number(value) or not low <= value <= high:
         where = origins.get((*path, "range"))
-        message = "the value is outside the range documented in its record" + (f" ({where})" if where else "")
-        return Problem(origin, dotted(path), message, show_value(value), f"a number from {low} to {high}")
+        message = "the value is outside the range documented in its record" + (
+            f" (the range is written in {where})" if where else ""
+        )
+        name = dotted(path)
+        widen = (
+            f"; to widen it, change that range, or give a range with the value: "
+            f"--set '{name}={{value: {show_value(value)}, range: [{low}, HIGH]}}'"
+        )
+        return Problem(origin, name, message + widen, show_value(value), f"a number from {low} to {high}")
     return None
 
 

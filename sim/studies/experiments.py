@@ -37,6 +37,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from sim.replicates import run_replicate
+from sim.scenario.limits import resource_problems
 from sim.scenario.loader import (
     Origin,
     Problem,
@@ -53,6 +54,9 @@ from sim.studies.executors import Done, Runner, Task, execute
 from sim.studies.store import Store, run_key
 
 CONFIDENCE = 0.95
+MAX_EXPERIMENTS = 100_000  # experiments of one study (a factorial design's product of levels, lhs samples)
+MAX_REPLICATES = 10_000
+MAX_NAME_BYTES = 100  # a study name becomes a folder name
 
 
 class StudyError(ScenarioError):
@@ -75,7 +79,7 @@ class Parameter(Spec):
     values: list[Any] | None = Field(None, description="Discrete or categorical values.")
     range: tuple[float, float] | None = Field(None, description="[low, high] of a numeric parameter.")
     from_scenario: bool = Field(False, description="Take [low, high] from the record's range in the base scenario.")
-    levels: int = Field(3, ge=2, description="Factorial design: evenly spaced points in a range.")
+    levels: int = Field(3, ge=2, le=1000, description="Factorial design: evenly spaced points in a range.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Parameter:
@@ -100,7 +104,7 @@ class Design(Spec):
     """How the parameter values are combined: every combination, or a Latin hypercube sample."""
 
     method: Literal["factorial", "lhs"] = "factorial"
-    samples: int | None = Field(None, ge=1, description="lhs: number of experiments.")
+    samples: int | None = Field(None, ge=1, le=MAX_EXPERIMENTS, description="lhs: number of experiments.")
     seed: int = Field(0, ge=0, description="lhs: seed of the sample.")
 
     @model_validator(mode="after")
@@ -117,6 +121,7 @@ class Sensitivity(Spec):
     samples: int = Field(
         512,
         ge=2,
+        le=2**16,
         description="sobol: the base sample N of Saltelli's scheme, a power of 2; N * (D + 2) experiments "
         "(N * (2D + 2) with second order). Default: the smallest N the stability rule accepts (sim.studies.sensitivity).",
     )
@@ -124,9 +129,12 @@ class Sensitivity(Spec):
     trajectories: int = Field(
         20,
         ge=2,
+        le=10_000,
         description="morris: trajectories r; r * (D + 1) experiments. Default: assumption, twice the rule's 10.",
     )
-    levels: int = Field(4, ge=2, description="morris: levels p of the grid, even (SALib's default num_levels=4).")
+    levels: int = Field(
+        4, ge=2, le=1000, description="morris: levels p of the grid, even (SALib's default num_levels=4)."
+    )
     seed: int = Field(0, ge=0, description="Seed of the sample (the bootstrap of the intervals has a fixed seed).")
 
     @field_validator("samples")
@@ -158,11 +166,20 @@ class Study(Spec):
     outcomes: list[Outcome] = Field(min_length=1)
     design: Design = Field(default_factory=Design)
     sensitivity: Sensitivity = Field(default_factory=Sensitivity, description="mentorsim sensitivity settings.")
-    replicates: int = Field(10, ge=1)
+    replicates: int = Field(10, ge=1, le=MAX_REPLICATES)
     seed: int = Field(1, ge=0, description="Replicate r of every experiment uses seed + r.")
 
     # where each value was written (set by load_study), for errors found after loading (unknown paths, names)
     _origins: dict[tuple[str | int, ...], Origin] = PrivateAttr(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name_fits_a_folder(cls, name: str) -> str:
+        if len(name.encode()) > MAX_NAME_BYTES:
+            raise ValueError(
+                f"the name names the results folder: at most {MAX_NAME_BYTES} bytes, not {len(name.encode())}"
+            )
+        return name
 
     @model_validator(mode="after")
     def _kind(self) -> Study:
@@ -420,7 +437,10 @@ def run_with_cliffs(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, dict[s
 def _load(path: Path, overrides: Sequence[str], study_path: Path) -> Scenario:
     """A scenario of the study; its errors are reported as errors of the study."""
     try:
-        return load_scenario(path, overrides)
+        scenario = load_scenario(path, overrides)
+        if problems := resource_problems(scenario):
+            raise ScenarioError(problems)
+        return scenario
     except ScenarioError as err:
         note = Problem(Origin(str(study_path)), "", f"in the scenario {path} with the study's values")
         raise StudyError([note, *err.problems]) from None
@@ -453,6 +473,15 @@ def _points(study: Study, base: Scenario) -> list[dict[str, Any]]:
     integer = {p: _is_integer(value_at(base, p)) for p in ranges}
     if study.design.method == "factorial":
         levels = {p.path: p.levels for p in study.parameters}
+        sizes = [len(spec) if isinstance(spec, list) else levels[p] for p, spec in ranges.items()]
+        if int(np.prod(sizes, dtype=float)) > MAX_EXPERIMENTS:
+            message = (
+                f"a factorial design of {' x '.join(map(str, sizes))} = {np.prod(sizes, dtype=float):,.0f} experiments "
+                f"is more than {MAX_EXPERIMENTS:,}"
+            )
+            allowed = "fewer levels or values, or design: {method: lhs, samples: N}"
+            where = origin_at(("design",), study._origins)
+            raise StudyError([Problem(where, "design", message, None, allowed)])
         axes = [
             spec
             if isinstance(spec, list)

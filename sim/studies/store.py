@@ -111,8 +111,13 @@ class Store:
         if self.folder.is_dir() and lock.exists():
             self._lock = _acquire(lock)  # a study at work here is reported as such, whatever the folder holds
         try:
-            self._check_own(replace=self.force)
-            self.runs.mkdir(parents=True, exist_ok=True)
+            try:
+                self._check_own(replace=self.force)
+                self.runs.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StoreRefused(
+                    f"cannot write into {self.folder} ({err.strerror or err}); choose a folder you can write to"
+                ) from None
             if self._lock is None:
                 self._lock = _acquire(lock)
             self._manifest = self._read_manifest()

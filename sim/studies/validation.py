@@ -30,6 +30,7 @@ from sim.outputs.vocabulary import (
     record,
 )
 from sim.replicates import INTERVAL, run_replicate
+from sim.scenario.limits import calibrate_problems, resource_problems
 from sim.scenario.loader import ScenarioError, load_scenario, located
 from sim.scenario.schema import CalibrationTarget, Scenario, month_index
 
@@ -83,9 +84,16 @@ def check_targets(scenario: Scenario) -> None:
 
 
 def load_checked(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """:func:`~sim.scenario.loader.load_scenario`, then :func:`check_targets`."""
+    """:func:`~sim.scenario.loader.load_scenario`, then :func:`check_targets` and what is checked before compute.
+
+    The ``calibrate:`` paths must name parameters, and a run must fit in the memory available
+    (:mod:`sim.scenario.limits`); raises :class:`~sim.scenario.loader.ScenarioError` naming file and line.
+    """
     scenario = load_scenario(path, overrides)
     check_targets(scenario)
+    problems = calibrate_problems(scenario) + resource_problems(scenario)
+    if problems:
+        raise ScenarioError(problems)
     return scenario
 
 
