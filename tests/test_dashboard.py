@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
@@ -117,6 +118,19 @@ def test_changing_a_lever_changes_the_plot(server: str, tmp_path: Path) -> None:
             assert page.evaluate(FIGURE_SUM) != before
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize(("host", "status"), [("evil.example", 400), ("127.0.0.1.nip.io", 400), ("localhost", 200)])
+def test_the_server_answers_only_requests_addressed_to_this_machine(server: str, host: str, status: int) -> None:
+    """DNS rebinding: a page of another site reaching 127.0.0.1 under its own name gets no dashboard."""
+    port = server.rsplit(":", 1)[1].strip("/")
+    request = urllib.request.Request(server, headers={"Host": f"{host}:{port}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answered = response.status
+    except urllib.error.HTTPError as err:
+        answered = err.code
+    assert answered == status
 
 
 def test_an_invalid_scenario_is_refused_before_the_server_starts(tmp_path: Path) -> None:
