@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from helpers import Paired, assert_negative, outcome, paired, replicate, scenario, values
 
+from sim.model.agents import Employer
 from sim.model.model import MentoringModel
 from sim.model.population import Labour, is_employed
 from sim.scenario.schema import Scenario
@@ -176,3 +177,20 @@ def test_labour_codes_are_unchanged() -> None:
     """The reference group is a stock, not people: the population's labour codes stay the five documented."""
     people = MentoringModel(_no_programme(), seed=1, agents=False).run().people
     assert set(np.unique(people.labour)) <= {int(code) for code in Labour}
+
+
+def test_employer_agents_show_the_gap_they_apply() -> None:
+    """Each Employer agent reports its hiring ratio: non-EU above EU above 1 where there is a gap, smaller with
+    a diversity plan, and 1 for nobody in shortage occupations with bias_shortage 1 unless low-skilled."""
+    model = MentoringModel(_no_programme("population.size=1000"), seed=1)
+    employers = list(model.agents_by_type[Employer])
+    assert len(employers) == model.employers.n
+    for employer in employers:
+        non_eu, eu = employer.hiring_ratio(True), employer.hiring_ratio(False)
+        assert non_eu >= eu >= 1.0
+        if not employer.state()["hard_to_fill"]:
+            assert non_eu > eu > 1.0
+    kinds = [(e.hiring_ratio(), e.state()) for e in employers]
+    plain = [ratio for ratio, s in kinds if not s["hard_to_fill"] and not s["diversity_plan"]]
+    planned = [ratio for ratio, s in kinds if not s["hard_to_fill"] and s["diversity_plan"]]
+    assert planned and max(planned) < min(plain)

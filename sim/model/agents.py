@@ -92,10 +92,27 @@ class Mentor(ArrayAgent):
 
 
 class Employer(ArrayAgent):
-    """An employer: vacancies, bias, champion engagement."""
+    """An employer: openings, the hiring gap it applies, champion engagement.
+
+    Its openings are drawn each month; among the applicants it hires by openings and its own gap
+    (:meth:`hiring_ratio`), so a hire from an origin group needs ``hiring_ratio`` times the
+    applications a native's does (DOMAIN.md §5-6).
+    """
 
     store = "employers"
-    fields = ("sector", "sme", "hard_to_fill", "diversity_plan", "champion", "vacancies", "hires", "mentors_supplied")
+    fields = (
+        "sector", "sme", "hard_to_fill", "diversity_plan", "champion", "vacancies", "weight", "hires",
+        "mentors_supplied",
+    )  # fmt: skip
+
+    def hiring_ratio(self, non_eu: bool = True, skill: str = "medium", downturn: bool = False) -> float:
+        """Applications a candidate of the origin group needs per hire, relative to a native (1: no gap).
+
+        The callback gap of its occupations (shortage or not, low skill, an SME in a downturn, less with
+        a diversity plan) widened at the offer stage; EU-origin candidates face a share of it.
+        """
+        inverse = self.model.market.inv_bias[int(downturn), 0 if non_eu else 1, self.index, SKILLS.index(skill)]
+        return float(1.0 / inverse)
 
 
 class Funder(mesa.Agent):
