@@ -195,6 +195,17 @@ INVALID_BEFORE_COMPUTE: dict[str, tuple[str, tuple[str, ...], list[str]]] = {
         ("--set", HUGE),
         ["population.size", "GiB of memory", "MENTORSIM_MAX_MEMORY", "or to 0 for no check"],
     ),
+    "more mentors than memory": (
+        "months: 24\npopulation: {size: 1000}\nmentors: {initial: 100000000}\n",
+        (),
+        ["line 3: mentors.initial", "jobseekers and mentors", "MENTORSIM_MAX_MEMORY"],
+    ),
+    "a renewal table larger than memory": (
+        "months: 24\nfunding:\n  grants:\n    - {name: a, funder: esf, amount_eur: 10, start: 2014-01, end: 2015-01,"
+        " renewal: {max_renewals: 1000000000000}}\n",
+        (),
+        ["line 3: funding.grants", "max_renewals up to 1000000000000", "GiB of memory"],
+    ),
 }
 
 

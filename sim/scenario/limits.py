@@ -1,6 +1,7 @@
 """What a valid scenario is checked for before any compute: the memory it needs, and what it likely gets wrong.
 
-- :func:`resource_problems`: the memory a run would take (:func:`memory_estimate`) against the memory this
+- :func:`resource_problems`: the memory a run would take (:func:`memory_estimate`: jobseekers, mentors who
+  may join, funding tables) against the memory this
   machine has available (:func:`available_memory`), refused with the estimate and the way to override:
   the environment variable :data:`MEMORY_ENV` (a size such as ``64G`` that may be used, or ``0`` for no check);
 - :func:`scenario_warnings`: grants wholly outside the run (they pay nothing), grants written twice (paid
@@ -26,9 +27,24 @@ BYTES_PER_MONTH = 64 * 2**10  # the monthly series and records of one replicate,
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
 
+def agents(scenario: Scenario) -> float:
+    """The most agents a run can hold: the jobseekers and every mentor who may join in the run."""
+    mentors, employers = scenario.mentors, scenario.employers
+    champions = max(employers.champions_initial, employers.max_champions)
+    joining = mentors.individual_recruitment_per_month + champions * employers.mentors_per_champion_per_year / 12
+    return scenario.population.size + mentors.initial + scenario.months * joining
+
+
 def memory_estimate(scenario: Scenario) -> int:
-    """Bytes one process needs to run one replicate of ``scenario`` (an upper estimate, from measurements)."""
-    return BASE_BYTES + BYTES_PER_PERSON * scenario.population.size + BYTES_PER_MONTH * scenario.months
+    """Bytes one process needs to run one replicate of ``scenario`` (an upper estimate, from measurements).
+
+    The agents (:func:`agents`), the monthly series and the funding tables (a value per grant and month,
+    a draw per grant and renewal).
+    """
+    grants = scenario.funding.grants
+    calls = 1 + max((g.renewal.max_renewals for g in grants), default=0)
+    funding = 8 * len(grants) * (scenario.months + calls)
+    return int(BASE_BYTES + BYTES_PER_PERSON * agents(scenario) + BYTES_PER_MONTH * scenario.months + funding)
 
 
 def available_memory() -> int | None:
@@ -64,21 +80,26 @@ def resource_problems(scenario: Scenario) -> list[Problem]:
     if allowed is None or needed <= allowed:
         return []
     message = (
-        f"a run needs about {_gib(needed)} of memory (estimate: {_gib(BASE_BYTES)} + {BYTES_PER_PERSON} bytes a "
-        f"person), more than the {_gib(allowed)} available; use a smaller population, or, if the estimate is "
+        f"a run needs about {_gib(needed)} of memory (estimate: {_gib(BASE_BYTES)} + {BYTES_PER_PERSON} bytes for "
+        f"each of up to {agents(scenario):,.0f} jobseekers and mentors, and the funding tables), more than the "
+        f"{_gib(allowed)} available; use a smaller population (or fewer mentors, renewals), or, if the estimate is "
         f"too cautious, set the environment variable {MEMORY_ENV} to the memory that may be used (e.g. "
         f"{MEMORY_ENV}=64G), or to 0 for no check"
     )
     people = max(1, (allowed - BASE_BYTES - BYTES_PER_MONTH * scenario.months) // BYTES_PER_PERSON)
-    return [
-        located(
-            scenario,
-            "population.size",
-            message,
-            str(scenario.population.size),
-            f"at most about {people:,} people here",
-        )
-    ]
+    shares = {  # where most of the memory goes: the problem is placed there
+        "population.size": BYTES_PER_PERSON * scenario.population.size,
+        "mentors.initial": BYTES_PER_PERSON * (agents(scenario) - scenario.population.size),
+        "funding.grants": needed - BASE_BYTES - BYTES_PER_PERSON * agents(scenario),
+    }
+    path = max(shares, key=lambda k: shares[k])
+    given = {
+        "population.size": str(scenario.population.size),
+        "mentors.initial": str(scenario.mentors.initial),
+        "funding.grants": f"max_renewals up to {max((g.renewal.max_renewals for g in scenario.funding.grants), default=0)}",
+    }[path]
+    limit = f"at most about {people:,} people here" if path == "population.size" else None
+    return [located(scenario, path, message, given, limit)]
 
 
 def scenario_warnings(scenario: Scenario) -> list[Problem]:
