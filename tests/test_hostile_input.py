@@ -200,6 +200,16 @@ INVALID_BEFORE_COMPUTE: dict[str, tuple[str, tuple[str, ...], list[str]]] = {
         (),
         ["line 3: mentors.initial", "jobseekers and mentors", "MENTORSIM_MAX_MEMORY"],
     ),
+    "employers for 1e12 per 1000 jobseekers": (
+        "name: x\n",
+        ("--set", "employers.per_1000_jobseekers=1000000000000"),
+        ["employers.per_1000_jobseekers", "GiB of memory"],
+    ),
+    "a ties table for a mean of 1e12": (
+        "name: x\n",
+        ("--set", "population.initial_ties_mean=1000000000000"),
+        ["population.initial_ties_mean", "GiB of memory"],
+    ),
     "a renewal table larger than memory": (
         "months: 24\nfunding:\n  grants:\n    - {name: a, funder: esf, amount_eur: 10, start: 2014-01, end: 2015-01,"
         " renewal: {max_renewals: 1000000000000}}\n",

@@ -12,6 +12,7 @@ Both return :class:`~sim.scenario.loader.Problem` objects placed at the file and
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -41,10 +42,21 @@ def memory_estimate(scenario: Scenario) -> int:
     The agents (:func:`agents`), the monthly series and the funding tables (a value per grant and month,
     a draw per grant and renewal).
     """
+    return int(BASE_BYTES + BYTES_PER_PERSON * agents(scenario) + BYTES_PER_MONTH * scenario.months + _tables(scenario))
+
+
+def _tables(scenario: Scenario) -> float:
+    """Bytes of the tables that grow with a parameter rather than with the agents.
+
+    The funding tables (a value per grant and month, a draw per grant and renewal), the employers
+    (``per_1000_jobseekers``) and the table of the initial-ties distribution (its length grows with
+    ``initial_ties_mean``).
+    """
     grants = scenario.funding.grants
     calls = 1 + max((g.renewal.max_renewals for g in grants), default=0)
-    funding = 8 * len(grants) * (scenario.months + calls)
-    return int(BASE_BYTES + BYTES_PER_PERSON * agents(scenario) + BYTES_PER_MONTH * scenario.months + funding)
+    employers = scenario.population.size * scenario.employers.per_1000_jobseekers / 1000
+    ties = scenario.population.initial_ties_mean
+    return 8 * len(grants) * (scenario.months + calls) + 64 * employers + 8 * (ties + 12 * math.sqrt(ties))
 
 
 def available_memory() -> int | None:
@@ -81,7 +93,8 @@ def resource_problems(scenario: Scenario) -> list[Problem]:
         return []
     message = (
         f"a run needs about {_gib(needed)} of memory (estimate: {_gib(BASE_BYTES)} + {BYTES_PER_PERSON} bytes for "
-        f"each of up to {agents(scenario):,.0f} jobseekers and mentors, and the funding tables), more than the "
+        f"each of up to {agents(scenario):,.0f} jobseekers and mentors, and the tables of employers, ties and "
+        f"funding), more than the "
         f"{_gib(allowed)} available; use a smaller population (or fewer mentors, renewals), or, if the estimate is "
         f"too cautious, set the environment variable {MEMORY_ENV} to the memory that may be used (e.g. "
         f"{MEMORY_ENV}=64G), or to 0 for no check"
@@ -90,13 +103,17 @@ def resource_problems(scenario: Scenario) -> list[Problem]:
     shares = {  # where most of the memory goes: the problem is placed there
         "population.size": BYTES_PER_PERSON * scenario.population.size,
         "mentors.initial": BYTES_PER_PERSON * (agents(scenario) - scenario.population.size),
-        "funding.grants": needed - BASE_BYTES - BYTES_PER_PERSON * agents(scenario),
+        "funding.grants": 8 * sum(scenario.months + 1 + g.renewal.max_renewals for g in scenario.funding.grants),
+        "employers.per_1000_jobseekers": 64 * scenario.population.size * scenario.employers.per_1000_jobseekers / 1000,
+        "population.initial_ties_mean": 8 * scenario.population.initial_ties_mean,
     }
     path = max(shares, key=lambda k: shares[k])
     given = {
         "population.size": str(scenario.population.size),
         "mentors.initial": str(scenario.mentors.initial),
         "funding.grants": f"max_renewals up to {max((g.renewal.max_renewals for g in scenario.funding.grants), default=0)}",
+        "employers.per_1000_jobseekers": str(scenario.employers.per_1000_jobseekers),
+        "population.initial_ties_mean": str(scenario.population.initial_ties_mean),
     }[path]
     limit = f"at most about {people:,} people here" if path == "population.size" else None
     return [located(scenario, path, message, given, limit)]
