@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
-TIMEOUT = 300  # seconds per cell
+TIMEOUT = 600  # seconds per cell (the sensitivity tour runs ~700 small replicates on 2 workers, beside the suite)
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
