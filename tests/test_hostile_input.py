@@ -176,6 +176,11 @@ INVALID_BEFORE_COMPUTE: dict[str, tuple[str, tuple[str, ...], list[str]]] = {
         (),
         ["line 2: mentors.network_size_active", "less than or equal to 1000000000000"],
     ),
+    "a log-scale effect of 1e6 (exp overflows)": (
+        "labour_market:\n  language_effect: 1000000\n",
+        (),
+        ["line 2: labour_market.language_effect", "less than or equal to 20", "allowed: number, >= -20, <= 20"],
+    ),
     "inf": ("population:\n  initial_ties_mean: .inf\n", (), ["population.initial_ties_mean", "finite number"]),
     "nan": ("population:\n  initial_ties_mean: .nan\n", (), ["population.initial_ties_mean", "finite number"]),
     "inf cost": (

@@ -58,6 +58,7 @@ def month_label(index: int) -> str:
 
 
 NUMBER_CEILING = 10**12  # the upper bound of a number whose P() gives none: finite, and safe in 64-bit arithmetic
+LOG_CEILING = 20  # the bounds of a log-scale number (unit "log ...") whose P() gives none: a factor of e^20 ~ 5e8
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # the supported calendar: every month of a scenario lies in these years
 MAX_NAME_BYTES = 100  # a scenario name becomes a folder name (most file systems allow 255 bytes)
 
@@ -67,11 +68,15 @@ def P(default: Any, description: str, unit: str = "", source: str = ASSUME, **co
 
     A number without an upper bound (``le`` or ``lt``) gets ``le=NUMBER_CEILING``, so that every numeric
     parameter is bounded (``mentorsim describe`` shows the bound); ``inf`` and ``nan`` are refused by
-    :class:`Section`.
+    :class:`Section`. A log-scale number (its unit starts with ``log``) enters an exponential: without
+    bounds of its own it lies within ``-LOG_CEILING`` to ``LOG_CEILING``.
     """
     numeric = default is None or (isinstance(default, int | float) and not isinstance(default, bool))
+    log_scale = numeric and unit.startswith("log")
     if numeric and "le" not in constraints and "lt" not in constraints:
-        constraints["le"] = NUMBER_CEILING
+        constraints["le"] = LOG_CEILING if log_scale else NUMBER_CEILING
+    if log_scale and "ge" not in constraints and "gt" not in constraints:
+        constraints["ge"] = -LOG_CEILING
     return Field(default, description=description, json_schema_extra={"unit": unit, "source": source}, **constraints)
 
 
