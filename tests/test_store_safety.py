@@ -147,3 +147,22 @@ def test_the_manifest_records_runs_finished_after_its_last_write(tmp_path: Path)
         pass
     runs = json.loads(manifest.read_text())["runs"]
     assert runs == {t.key: {"status": "done"} for t in todo}
+
+
+def test_temporary_files_of_a_killed_table_write_are_removed_on_opening(tmp_path: Path) -> None:
+    """A write killed mid-way leaves ``.experiments.parquet.partial-<pid>-<random>`` at the top of the study folder:
+    the next opening of the study removes it (its process is gone) and keeps everything else."""
+    todo = tasks(study_file(tmp_path))
+    with Store(tmp_path / "out", "tiny") as store:
+        run_tasks(todo, store, workers=1)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / "out" / f".experiments.parquet.partial-{dead.stdout.strip()}-0a1b2c3d"
+    left.write_bytes(b"half a table")
+    before = {k: v for k, v in contents(tmp_path / "out").items() if left.name not in k}
+    with Store(tmp_path / "out", "tiny") as store:
+        assert not left.exists()
+        assert store.is_done(todo[0].key)
+    after = contents(tmp_path / "out")
+    assert {k: after[k] for k in before if k != "manifest.json"} == {
+        k: v for k, v in before.items() if k != "manifest.json"
+    }

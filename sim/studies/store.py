@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.outputs.files import atomic_write
-from sim.outputs.run_folder import package_version
+from sim.outputs.run_folder import package_version, remove_stale_partials
 
 ROW_FORMAT = {"compression": "none", "use_dictionary": False, "write_statistics": False}  # one row: cheap to write
 MANIFEST_EVERY_SECONDS = 2.0  # the run files are the truth; the manifest is rewritten at most this often
@@ -121,6 +121,7 @@ class Store:
             if self._lock is None:
                 self._lock = _acquire(lock)
             self._manifest = self._read_manifest()
+            remove_stale_partials(self.folder)  # tables whose write was killed (under the lock: no write under way)
             self._repair_runs()
         except BaseException:
             if self._lock is not None:
