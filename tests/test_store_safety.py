@@ -4,6 +4,7 @@ tables, repairs or reports damaged files and records every finished run (issue 1
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 from helpers import SCENARIOS
 
 from sim.outputs.files import atomic_write, atomic_write_text
+from sim.scenario.limits import MEMORY_ENV, memory_estimate
+from sim.scenario.loader import load_scenario
 from sim.studies.experiments import load_study, run_tasks, study_experiments, tasks_for
 from sim.studies.store import Store, StoreRefused
 
@@ -166,3 +169,22 @@ def test_temporary_files_of_a_killed_table_write_are_removed_on_opening(tmp_path
     assert {k: after[k] for k in before if k != "manifest.json"} == {
         k: v for k, v in before.items() if k != "manifest.json"
     }
+
+
+def test_a_local_pool_that_would_not_fit_in_memory_is_refused_before_any_file(tmp_path: Path) -> None:
+    """Each worker runs a replicate at once: with memory for one run and a half, two workers are refused (exit 2,
+    the way out named, nothing written) and one worker runs."""
+    one = memory_estimate(load_scenario(SCENARIOS / "base.yaml", SMALL))
+    env = os.environ | {MEMORY_ENV: str(int(one * 1.5))}
+    study, out = study_file(tmp_path), tmp_path / "out"
+
+    def sweep(workers: str) -> subprocess.CompletedProcess[str]:
+        command = [MENTORSIM, "sweep", str(study), "--workers", workers, "--out-dir", str(out), *sets(*SMALL)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env=env)
+
+    refused = sweep("2")
+    assert refused.returncode == 2, refused.stderr
+    assert "2 workers would need" in refused.stderr and "--workers 1" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not out.exists() or not any(out.iterdir())
+    assert sweep("1").returncode == 0

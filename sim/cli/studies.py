@@ -31,8 +31,9 @@ from sim.outputs.files import atomic_write, file_hash, safe_name
 from sim.outputs.run_folder import RESULTS_ROOT
 from sim.outputs.vocabulary import COMPARE_OUTCOMES, format_difference, format_range, format_value
 from sim.replicates import run_replicate
+from sim.scenario.limits import memory_estimate, workers_memory_problem
 from sim.scenario.loader import scenario_hash
-from sim.studies.executors import Done, ExecutorError, Task
+from sim.studies.executors import Done, ExecutorError, Task, default_workers
 from sim.studies.experiments import (
     Experiment,
     Study,
@@ -139,6 +140,10 @@ def run_study(
     other content is kept as ``<name>.previous-<time>.<ext>`` before the new one is written.
     """
     console = Console(stderr=True)
+    if tasks and dask is None:  # a local pool runs a replicate per worker at once: check before any file is written
+        largest = max((t.scenario for t in tasks), key=memory_estimate)
+        if problem := workers_memory_problem(largest, workers or default_workers()):
+            refuse(f"Refused: {problem}")
     try:
         with Store(folder, name, digest, force) as store:
             if store.replaced is not None:

@@ -85,6 +85,24 @@ def memory_allowed() -> int | None:
     return int(value) or None
 
 
+def workers_memory_problem(scenario: Scenario, processes: int) -> str | None:
+    """Why ``processes`` replicates of ``scenario`` at once (a local pool) would not fit in memory, or ``None``.
+
+    Each worker process runs one replicate at a time, so a study needs about ``processes`` times the
+    memory of one run (:func:`memory_estimate`).
+    """
+    allowed = memory_allowed()
+    needed = memory_estimate(scenario) * max(processes, 1)
+    if allowed is None or needed <= allowed:
+        return None
+    fits = max(1, allowed // max(memory_estimate(scenario), 1))
+    return (
+        f"{processes} workers would need about {_gib(needed)} of memory together ({_gib(memory_estimate(scenario))} "
+        f"each), more than the {_gib(allowed)} available; use --workers {fits} or fewer, a smaller population, "
+        f"or set the environment variable {MEMORY_ENV} to the memory that may be used (0: no check)"
+    )
+
+
 def resource_problems(scenario: Scenario) -> list[Problem]:
     """A problem at ``population.size`` if a run would need more memory than this machine has available."""
     allowed = memory_allowed()
