@@ -132,7 +132,6 @@ class LabourMarket:
         self.skill_effect = np.array([self.cfg.skill_effect[s] for s in SKILLS], dtype=np.float32)
         self.static = self._static_attractiveness(people)  # indexed by person id
         self.below_share = np.array([self.cfg.below_level_share[s] for s in SKILLS], dtype=np.float32)
-        self.normal = make_records(LABOUR_PARAMS, self._param_values(1.0, 1.0), n=1)  # burn-in months
         self.calibrate(people)
 
     # -- set-up --------------------------------------------------------------------------------

@@ -60,7 +60,19 @@ def month_label(index: int) -> str:
 NUMBER_CEILING = 10**12  # the upper bound of a number whose P() gives none: finite, and safe in 64-bit arithmetic
 LOG_CEILING = 20  # the bounds of a log-scale number (unit "log ...") whose P() gives none: a factor of e^20 ~ 5e8
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # the supported calendar: every month of a scenario lies in these years
-MAX_NAME_BYTES = 100  # a scenario name becomes a folder name (most file systems allow 255 bytes)
+MAX_NAME_BYTES = 100  # a scenario or study name becomes a folder name (most file systems allow 255 bytes)
+
+
+def _fits_a_folder(name: str) -> str:
+    if len(name.encode()) > MAX_NAME_BYTES:
+        raise ValueError(
+            f"the name is {len(name.encode())} bytes long; it names the results folder, at most {MAX_NAME_BYTES} "
+            "bytes (put the rest in description)"
+        )
+    return name
+
+
+FolderName = Annotated[str, AfterValidator(_fits_a_folder)]  # a scenario's or study's name: a results folder
 
 
 def P(default: Any, description: str, unit: str = "", source: str = ASSUME, **constraints: Any) -> Any:
@@ -1197,7 +1209,7 @@ class CalibrationTarget(Section):
 class Scenario(Section):
     """A complete scenario: region, labour market, programme and funding."""
 
-    name: str = Field("scenario", description="Short name, used for the output folder.")
+    name: FolderName = Field("scenario", description="Short name, used for the output folder.")
     description: str = Field("", description="What this scenario represents.")
     extends: str | None = Field(None, description="A scenario file this one overrides (resolved before validation).")
     start: YearMonth = Field("2014-01", description="First simulated month (YYYY-MM).")
@@ -1227,16 +1239,6 @@ class Scenario(Section):
     _records: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
     _files: list[str] = PrivateAttr(default_factory=list)
     _origins: dict[tuple[str | int, ...], Any] = PrivateAttr(default_factory=dict)
-
-    @field_validator("name")
-    @classmethod
-    def _name_fits_a_folder(cls, name: str) -> str:
-        if len(name.encode()) > MAX_NAME_BYTES:
-            raise ValueError(
-                f"the name is {len(name.encode())} bytes long; it names the results folder, at most {MAX_NAME_BYTES} "
-                "bytes (put the rest in description)"
-            )
-        return name
 
     @field_validator("months")
     @classmethod

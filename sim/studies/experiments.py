@@ -49,14 +49,13 @@ from sim.scenario.loader import (
     show_value,
 )
 from sim.scenario.paths import dotted, has_path, key_path, value_at
-from sim.scenario.schema import Scenario, month_index, parameter_records
+from sim.scenario.schema import FolderName, Scenario, month_index, parameter_records
 from sim.studies.executors import Done, Runner, Task, execute
 from sim.studies.store import Store, run_key
 
 CONFIDENCE = 0.95
 MAX_EXPERIMENTS = 100_000  # experiments of one study (a factorial design's product of levels, lhs samples)
 MAX_REPLICATES = 10_000
-MAX_NAME_BYTES = 100  # a study name becomes a folder name
 
 
 class StudyError(ScenarioError):
@@ -156,7 +155,7 @@ class Sensitivity(Spec):
 class Study(Spec):
     """A study file."""
 
-    name: str
+    name: FolderName
     description: str = ""
     kind: Literal["sweep", "designs"] = "sweep"
     base: str = Field(description="Base scenario file, relative to the study file.")
@@ -171,15 +170,6 @@ class Study(Spec):
 
     # where each value was written (set by load_study), for errors found after loading (unknown paths, names)
     _origins: dict[tuple[str | int, ...], Origin] = PrivateAttr(default_factory=dict)
-
-    @field_validator("name")
-    @classmethod
-    def _name_fits_a_folder(cls, name: str) -> str:
-        if len(name.encode()) > MAX_NAME_BYTES:
-            raise ValueError(
-                f"the name names the results folder: at most {MAX_NAME_BYTES} bytes, not {len(name.encode())}"
-            )
-        return name
 
     @model_validator(mode="after")
     def _kind(self) -> Study:
