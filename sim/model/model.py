@@ -46,7 +46,6 @@ from sim.model.organisation import Organisation, end_participation
 from sim.model.outcomes import Checkpoints, compute_outcomes, displacement
 from sim.model.pairs import PairDynamics, start_pairs
 from sim.model.population import (
-    NO_MONTH,
     Exit,
     Labour,
     Population,
@@ -54,6 +53,7 @@ from sim.model.population import (
     build_population,
     caseload,
     participants,
+    settle,
     turnover,
 )
 from sim.model.rng import Streams
@@ -79,6 +79,7 @@ class TwinPlan:
     participant: np.ndarray  # bool
     served_month: np.ndarray  # when each participant became one
     start: tuple[Population, Employers, LabourMarket]  # the state after the burn-in (shared by both runs)
+    arrivals: dict[int, tuple[np.ndarray, Population]]  # month -> rows that left and their newcomers
 
 
 class MentoringModel(mesa.Model):
@@ -96,6 +97,7 @@ class MentoringModel(mesa.Model):
         self.twin_of = twin_of
         self.streams = Streams(seed)
         self._start: tuple[Population, Employers, LabourMarket] | None = None
+        self._arrivals: dict[int, tuple[np.ndarray, Population]] = {}  # kept for the twin (see _turnover)
         if twin_of is None:
             self.people = build_population(scenario, self.streams)
             self.employers = build_employers(scenario, self.streams)
@@ -227,16 +229,24 @@ class MentoringModel(mesa.Model):
         }
 
     def _turnover(self, t: int) -> None:
-        """Leavers replaced by newcomers; applicants are exempt from their application on (also in the twin)."""
+        """Leavers replaced by newcomers; applicants are exempt from their application on (also in the twin).
+
+        The twin's leavers and newcomers are the programme run's: the draws are keyed by person and
+        month, and the exempt are the same people (applicants from their application on), so the twin
+        takes them from the plan instead of drawing them again (tests/test_reproducibility.py checks).
+        """
         p, plan = self.people, self.twin_of
-        if plan is None or t < 0:
-            exempt = p.programme != Status.NOT_ENROLLED
-        else:
-            accepted = plan.accepted_month[p.id]
-            exempt = (accepted != NO_MONTH) & (accepted <= t)
-        newcomers = turnover(self.params, self.streams, p, t, exempt)
-        if newcomers is not None:
-            self.market.welcome(newcomers)
+        if plan is not None and t >= 0:
+            arrived = plan.arrivals.get(t)
+            if arrived is not None:
+                settle(p, *arrived)
+                self.market.welcome(arrived[1])
+            return
+        arrived = turnover(self.params, self.streams, p, t, p.programme != Status.NOT_ENROLLED)
+        if arrived is not None:
+            self.market.welcome(arrived[1])
+            if self._start is not None and t >= 0:
+                self._arrivals[t] = arrived
 
     def _leave_waiting_list(self, t: int) -> None:
         p = self.people
@@ -273,7 +283,10 @@ class MentoringModel(mesa.Model):
         if self._start is None:
             raise ValueError("a twin needs the programme run of a scenario with the programme and the twin on")
         start, self._start = self._start, None  # handed over once
-        return TwinPlan(p.accepted_month.copy(), p.exit_month.copy(), participants(p), p.served_month.copy(), start)
+        arrivals, self._arrivals = self._arrivals, {}
+        return TwinPlan(
+            p.accepted_month.copy(), p.exit_month.copy(), participants(p), p.served_month.copy(), start, arrivals
+        )
 
     def outcomes(self, twin: MentoringModel | None = None) -> dict[str, float]:
         """One row of outcomes; pass the twin run for the net effect."""

@@ -243,12 +243,14 @@ def build_population(scenario: Scenario, streams: Streams) -> Population:
     return draw_people(scenario, streams, np.arange(scenario.population.size), -1, initial=True)
 
 
-def turnover(scenario: Scenario, streams: Streams, people: Population, t: int, exempt: np.ndarray) -> Population | None:
+def turnover(
+    scenario: Scenario, streams: Streams, people: Population, t: int, exempt: np.ndarray
+) -> tuple[np.ndarray, Population] | None:
     """People who leave the region's labour force for good are replaced by unemployed newcomers.
 
     Programme applicants are exempt from the moment they apply (``exempt``), so participants keep
-    their identity. ``t`` keys the draws (burn-in months are negative). Returns the newcomers (their
-    ``id`` says whom they replaced), or None.
+    their identity. ``t`` keys the draws (burn-in months are negative). Returns the rows that left
+    and the newcomers who took them (their ``id`` says whom they replaced), or None.
     """
     rate = scenario.population.turnover_rate
     if rate <= 0:
@@ -258,6 +260,11 @@ def turnover(scenario: Scenario, streams: Streams, people: Population, t: int, e
     if len(leaving) == 0:
         return None
     newcomers = draw_people(scenario, streams, people.id[leaving], t)
+    settle(people, leaving, newcomers)
+    return leaving, newcomers
+
+
+def settle(people: Population, rows: np.ndarray, newcomers: Population) -> None:
+    """Newcomers take the rows of those who left: every attribute and state is theirs."""
     for f in fields(people):
-        getattr(people, f.name)[leaving] = getattr(newcomers, f.name)
-    return newcomers
+        getattr(people, f.name)[rows] = getattr(newcomers, f.name)
