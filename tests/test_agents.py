@@ -64,3 +64,25 @@ def test_arrays_only_model_has_no_agents_but_same_results() -> None:
     assert len(without.agents) == 0
     np.testing.assert_array_equal(with_agents.people.labour, without.people.labour)
     assert pd.Series(with_agents.outcomes()).equals(pd.Series(without.outcomes()))  # NaN equals NaN
+
+
+def test_views_are_built_when_first_asked_for() -> None:
+    """Jobseeker, Employer and Mentor agents are built on the first use of ``agents_by_type`` (a million
+    take seconds); funders decide and the coordinator exists from the start; the months run the same."""
+    model = small_model(12)
+    assert Jobseeker not in model._agents_by_type and Employer not in model._agents_by_type
+    assert len(model._agents_by_type[Funder]) == 1 and len(model._agents_by_type[Coordinator]) == 1
+    model.run()
+    assert Mentor not in model._agents_by_type
+    assert len(model.agents_by_type[Jobseeker]) == model.people.n
+    assert len(model.agent_types) == 5 and len(model.agents) > model.people.n
+
+
+def test_mentors_recruited_after_the_views_are_built_get_agents() -> None:
+    """Asked for at the start, the views then grow with every mentor recruited during the run."""
+    model = small_model(36)
+    before = len(model.agents_by_type[Mentor])
+    model.run()
+    mentors = model.agents_by_type[Mentor]
+    assert len(mentors) == model.pool.count > before
+    assert sorted(a.index for a in mentors) == list(range(model.pool.count))

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
@@ -122,6 +123,8 @@ class MentoringModel(mesa.Model):
         self.months_without_intake = 0
         self.series = {name: np.zeros(scenario.months) for name in SERIES}
         self.with_agents = agents
+        self.funders: list[Funder] = []
+        self._views_pending = False  # Jobseeker, Employer and Mentor agents not built yet (see _create_agents)
         if self.enabled:
             self._train(self.supply.initial(self.pool, trained=False))
         if agents:
@@ -129,12 +132,41 @@ class MentoringModel(mesa.Model):
 
     # -- agents --------------------------------------------------------------------------------
     def _create_agents(self) -> None:
+        """Funders (they decide each month) and the coordinator now; the views of the arrays when first asked for.
+
+        Jobseeker, Employer and Mentor agents hold only an index, but a million of them take seconds to
+        build, so they are created on the first use of ``agents``, ``agents_by_type`` or ``agent_types``
+        (:meth:`_build_views`); from then on recruited mentors get theirs as they come.
+        """
+        self.funders = [Funder(self, kind, grants) for kind, grants in self.funding.by_funder().items()]
+        Coordinator(self)
+        self._views_pending = True
+
+    def _build_views(self) -> None:
+        if not self._views_pending:
+            return
+        self._views_pending = False
         Jobseeker.create_agents(self, self.people.n, np.arange(self.people.n))
         Employer.create_agents(self, self.employers.n, np.arange(self.employers.n))
         Mentor.create_agents(self, self.pool.count, np.arange(self.pool.count)) if self.pool.count else None
-        for kind, grants in self.funding.by_funder().items():
-            Funder(self, kind, grants)
-        Coordinator(self)
+
+    @property
+    def agents(self) -> Any:
+        """All agents (Mesa's ``agents``), the views built first."""
+        self._build_views()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> Any:
+        """Agents by class (Mesa's ``agents_by_type``), the views built first."""
+        self._build_views()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Agent classes (Mesa's ``agent_types``), the views built first."""
+        self._build_views()
+        return super().agent_types
 
     def _burn_in(self) -> None:
         """Labour-market months before the start (normal economy, no programme) for a stationary start.
@@ -176,7 +208,7 @@ class MentoringModel(mesa.Model):
         people, org, pool = self.people, self.organisation, self.pool
         report = Report(t, self.series["new_matches"], self.series["placements"])  # 2: funders decide, then pay
         if self.with_agents:
-            for funder in self.agents_by_type.get(Funder, ()):
+            for funder in self.funders:
                 funder.decide(report)
         else:  # the same decisions without Mesa agents (batch runs)
             for grants in self.funding.by_funder().values():
@@ -189,7 +221,7 @@ class MentoringModel(mesa.Model):
         )  # 4
         np.add.at(self.employers.mentors_supplied, employer, 1)
         self._train(new)
-        if self.with_agents and len(new):
+        if self.with_agents and not self._views_pending and len(new):
             Mentor.create_agents(self, len(new), new)
         row |= self.supply.attrition(t, pool, self.employers.champion, funded, people)
         self._leave_waiting_list(t)  # 5
