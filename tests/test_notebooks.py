@@ -1,4 +1,9 @@
-"""The notebooks in ``notebooks/``: committed without outputs, and they run from top to bottom."""
+"""The notebooks in ``notebooks/``: committed without outputs, and they run from top to bottom.
+
+They run through ``scripts/run_notebooks.py``, which keeps each executed copy under a key of everything it
+depends on (the notebook, the package, the scenarios, the library versions): the docs build renders the
+same copies, so ``make test`` (docs build, then tests) runs each notebook once.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
-TIMEOUT = 600  # seconds per cell (the sensitivity tour runs ~700 small replicates on 2 workers, beside the suite)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from run_notebooks import NOTEBOOKS, executed, paths  # noqa: E402
+
+PATHS = paths()
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -27,10 +32,7 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_runs(path: Path) -> None:
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(
-        notebook, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
-    ).execute()
+    notebook = executed(path)  # raises on a failing cell
     errors = [out for cell in notebook.cells for out in cell.get("outputs", []) if out.output_type == "error"]
     assert not errors
     images = [out for cell in notebook.cells for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
