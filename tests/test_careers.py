@@ -22,6 +22,11 @@ SEEDS = range(1, 6)
 C = "labour_market.careers."
 
 
+def _rate(name: str, value: float) -> str:
+    """A ``--set`` of a careers rate or share beyond base.yaml's range (a record with the range [0, 1] of its own)."""
+    return f"{C}{name}={{value: {value}, range: [0.0, 1.0]}}"
+
+
 def _base(*overrides: str) -> Scenario:
     return scenario("base", *SMALL, *overrides)
 
@@ -47,7 +52,7 @@ def test_more_job_to_job_moves_raise_employment_at_level() -> None:
     """move_rate 0.03 vs 0 (programme off): more of the skilled employed hold a job at their level."""
     off = ("programme.enabled=false",)
     result = _paired_people(
-        _base(*off, f"{C}move_rate=0"), _base(*off, f"{C}move_rate=0.03"), _at_level_share, "at level"
+        _base(*off, _rate("move_rate", 0)), _base(*off, _rate("move_rate", 0.03)), _at_level_share, "at level"
     )
     assert_positive(result)
     assert result.mean > 0.05, result
@@ -76,8 +81,8 @@ def test_retention_support_keeps_placed_participants_in_work() -> None:
     """retention_reduction 1 vs 0 over 12 months: participants' employment 6 months after leaving rises."""
     sup = (f"{C}retention_months=12", f"{C}retention_window_months=6", f"{C}female_mentoring_factor=1")
     result = paired(
-        _base(*sup, f"{C}retention_reduction=0"),
-        _base(*sup, f"{C}retention_reduction=1"),
+        _base(*sup, _rate("retention_reduction", 0)),
+        _base(*sup, _rate("retention_reduction", 1)),
         outcome("employed_6m_share"),
         SEEDS,
         "employed 6 months after",
@@ -92,8 +97,8 @@ def test_fading_lowers_the_net_effect_at_24_months() -> None:
     A larger region over five years (helpers.SHORT): the 24-month checkpoint needs participants accepted early.
     """
     result = paired(
-        scenario("base", *SHORT, f"{C}knowledge_decay=0", f"{C}tie_decay=0"),
-        scenario("base", *SHORT, f"{C}knowledge_decay=0.3", f"{C}tie_decay=0.3"),
+        scenario("base", *SHORT, _rate("knowledge_decay", 0), _rate("tie_decay", 0)),
+        scenario("base", *SHORT, _rate("knowledge_decay", 0.3), _rate("tie_decay", 0.3)),
         outcome("net_effect_employed_24m_after_start"),
         SEEDS,
         "net effect 24 months after acceptance",
