@@ -59,6 +59,7 @@ def docking_scenario(months: int) -> Scenario:
     scenario.economy.shocks = [Shock(start="2016-01", end="2017-06")]
     scenario.programme.guidelines.network_opening = True  # more openings: a sharper test of the ties
     scenario.population.turnover_rate = 0.01  # as the base scenario: newcomers replace leavers
+    scenario.labour_market.careers.enabled = False  # the reference twin has no careers (sim.model.careers)
     return scenario
 
 

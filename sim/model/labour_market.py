@@ -14,7 +14,9 @@ someone else does not get. The scale is set so the reference group finds work at
 ``job_finding_rate``; migrant-background jobseekers' chances follow (no rescaling). Search goes
 partly to one's own sector (jobs at level unless 'brain waste') and partly to any sector (below
 level for the medium and highly skilled); the hiring employer is drawn by openings and bias. Jobs
-end; training starts and ends; people leave and re-enter the labour force.
+end; training starts and ends; people leave and re-enter the labour force. Before these flows, careers
+move (:mod:`sim.model.careers`: job-to-job moves up to one's level, language and recognition that
+improve, mentoring gains that fade, the mentor's support that lowers job loss in a new job).
 
 The kernel reads its parameters by name from a ``LABOUR_PARAMS`` record (float64, one a month, built
 by ``LabourMarket._monthly_params``): ``scale`` (sets the hiring intensity so the reference group
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from sim.model.careers import Careers
 from sim.model.population import Labour, Population, Status
 from sim.model.records import make_records, record_dtype
 from sim.model.rng import Streams, StreamSet, uniform_at
@@ -132,6 +135,7 @@ class LabourMarket:
         self.skill_effect = np.array([self.cfg.skill_effect[s] for s in SKILLS], dtype=np.float32)
         self.static = self._static_attractiveness(people)  # indexed by person id
         self.below_share = np.array([self.cfg.below_level_share[s] for s in SKILLS], dtype=np.float32)
+        self.careers = Careers(self.cfg, streams, people.n)
         self.calibrate(people)
 
     # -- set-up --------------------------------------------------------------------------------
@@ -294,6 +298,7 @@ class LabourMarket:
         self, month: int, people: Population, params: np.ndarray, mentee_training: float, mentee_internship: float
     ) -> dict[str, float]:
         e, p = self.employers, params[0]
+        moved = self.careers.month(month, people, self.static, float(p["economy_index"]))  # sim.model.careers
         openness = self._openness(e.vacancies, self.downturn)
         openings = np.bincount(e.sector, weights=e.vacancies, minlength=self.n_sectors)
         reference = p["scale"] * self.reference_unemployed * self.vacancy_share
@@ -303,7 +308,7 @@ class LabourMarket:
         keys = LABOUR_STREAMS.keys(self.streams, month)
         counts = _labour_month(
             people.labour, people.months_in_status, people.employer, people.recognised, people.programme,
-            people.pair_started, mentee_training, mentee_internship,
+            people.pair_started, self.careers.loss_factor, mentee_training, mentee_internship,
             *self._person_arrays(people), *self._offer_arrays(offers), self.boost, params,
             self.below_share, self._employer_weights(self.downturn), self.by_sector, self.sector_first,
             self.sector_last, e.hires, e.sme, keys,
@@ -319,6 +324,7 @@ class LabourMarket:
             "hires_reference": hires_reference,
             "unemployed": int(counts[2]),
             "unemployed_reference": self.reference_unemployed,
+            **moved,
         }
 
     def _reference_month(self, scale: float, crowding: np.ndarray, index: float, p: np.void) -> float:
@@ -434,13 +440,14 @@ def _pick_employer(sec, g, k, u, cum, order, first, last):  # noqa: ANN001, ANN2
 
 @numba.njit(cache=True)
 def _labour_month(
-    labour, months_in_status, employer, recognised, programme, pair_started, mentee_training, mentee_internship,
-    sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed,
+    labour, months_in_status, employer, recognised, programme, pair_started, loss_factor, mentee_training,
+    mentee_internship, sector, skill, origin, ties, cross_ties, ids, static, knowledge, months_unemployed,
     offers, weighted, boost, params, below_share, emp_cum, emp_order, first, last, hires, sme, stream_keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
     """One month of labour-market flows for every person, in place.
 
-    ``params`` is a ``LABOUR_PARAMS`` record, ``stream_keys`` the month's ``LABOUR_STREAMS`` keys.
+    ``params`` is a ``LABOUR_PARAMS`` record, ``stream_keys`` the month's ``LABOUR_STREAMS`` keys;
+    ``loss_factor`` multiplies each person's job loss (the mentor's retention support, sim.model.careers).
 
     Returns (hires by employers, of which by SMEs, unemployed at the end, jobs found at the end of training).
     """
@@ -459,6 +466,7 @@ def _labour_month(
         pid = ids[i]
         if AT_LEVEL <= was <= BELOW_LEVEL:  # employed
             loss = p.job_loss_rate * (p.probation_multiplier if months_in_status[i] <= 6 else 1.0) / p.economy_index
+            loss *= loss_factor[i]
             if uniform_at(keys.job_loss, pid) < loss:
                 new = UNEMPLOYED
                 employer[i] = -1

@@ -24,7 +24,9 @@ alone (normal economy, no programme) give a stationary start. The order of the p
    meetings build local knowledge and trust; mentors may open their network (employer ties);
    pairs go silent, end early or complete. Without money, pairs finish or end (wind-down rule).
 8. **Labour market**: people who leave the region are replaced by unemployed newcomers (turnover);
-   openings, hiring from finite openings shared with the reference group (callback and offer gaps,
+   careers move (sim.model.careers: what a pair gave, by gender and origin; fading after the pair;
+   language and diploma recognition, faster with a mentor; moves up to one's level; the mentor's
+   support in a new job); openings, hiring from finite openings shared with the reference group (callback and offer gaps,
    referral ties, crowding), job loss, training, inactivity.
 9. **Records**: outcome checkpoints and the month's time-series row.
 """
@@ -67,7 +69,7 @@ SERIES = (
     "employed_share_comparison", "employed_share_participants_without_programme", "economy_index",
     "vacancies", "hires", "hires_sme", "hires_large", "hires_from_training", "unemployed", "mentor_hours",
     "hires_reference", "unemployed_reference", "displacement_jobs", "cash_balance_eur",
-    "mentors_resting", "mentors_left",
+    "mentors_resting", "mentors_left", "moves_to_level", "recognitions",
 )  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 Participants are the applicants accepted into the programme (not the comparison group). Each
 participant's employment is recorded at fixed checkpoints: when they leave the programme, 6 months
-later, and 6 and 12 months after acceptance. The same checkpoints are recorded for the same people
+later, and 6, 12 and 24 months after acceptance. The same checkpoints are recorded for the same people
 in the twin run without the programme (common random numbers), which gives the net effect.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 from sim.model.population import NO_MONTH, Exit, Labour, Population, Status, is_employed, participants
 from sim.scenario.schema import SKILLS
 
-CHECKS = ("exit", "exit6", "acc6", "acc12")  # checkpoint: months after exit / acceptance
+CHECKS = ("exit", "exit6", "acc6", "acc12", "acc24")  # checkpoint: months after exit / acceptance
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Checkpoints:
     exit6: np.ndarray
     acc6: np.ndarray
     acc12: np.ndarray
+    acc24: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> Checkpoints:
@@ -49,7 +50,7 @@ class Checkpoints:
         """
         n = _tally(
             t, people.labour, people.months_in_status, people.programme, served, served_month, accepted, exited,
-            self.exit, self.exit6, self.acc6, self.acc12,
+            self.exit, self.exit6, self.acc6, self.acc12, self.acc24,
         )  # fmt: skip
         return {
             "employed_share_participants": n[1] / n[0] if n[0] else np.nan,
@@ -71,7 +72,19 @@ AT_LEVEL, BELOW_LEVEL = int(Labour.EMPLOYED_AT_LEVEL), int(Labour.EMPLOYED_BELOW
 
 @numba.njit(cache=True)
 def _tally(
-    t, labour, months_in_status, programme, served, served_month, accepted, exited, c_exit, c_exit6, c_acc6, c_acc12
+    t,
+    labour,
+    months_in_status,
+    programme,
+    served,
+    served_month,
+    accepted,
+    exited,
+    c_exit,
+    c_exit6,
+    c_acc6,
+    c_acc12,
+    c_acc24,
 ):  # noqa: ANN001, ANN202
     """One pass over the people: checkpoints due this month, and the month's counts (see Checkpoints.record)."""
     joined = joined_employed = comparison = comparison_employed = paired = waiting = placements = others = 0
@@ -86,6 +99,8 @@ def _tally(
             c_acc6[i] = status
         if a == t - 12:
             c_acc12[i] = status
+        if a == t - 24:
+            c_acc24[i] = status
         state = programme[i]
         paired += state == PAIRED
         waiting += state == WAITING
@@ -154,6 +169,7 @@ def compute_outcomes(
         "employed_12m_after_start_share": _share(_employed(checks.acc12), part & (checks.acc12 >= 0)),
     }
     out |= _net_effects(part, checks, twin)
+    out |= _career_effects(people, part, checks, twin)
     out |= _rct_effect(people, part, comparison, checks)
     out |= _breakdowns(people, part, checks)
     out["cost_total_eur"] = cost_total
@@ -171,6 +187,7 @@ def _net_effects(part: np.ndarray, checks: Checkpoints, twin: Checkpoints | None
         ("exit6", "net_effect_employed_6m"),
         ("acc6", "net_effect_employed_6m_after_start"),
         ("acc12", "net_effect_employed_12m_after_start"),
+        ("acc24", "net_effect_employed_24m_after_start"),
     ):
         if twin is None:
             out[name] = float("nan")
@@ -178,6 +195,22 @@ def _net_effects(part: np.ndarray, checks: Checkpoints, twin: Checkpoints | None
         here, there = getattr(checks, key), getattr(twin, key)
         among = part & (here >= 0)
         out[name] = _share(_employed(here), among) - _share(_employed(there), among)
+    return out
+
+
+def _career_effects(
+    people: Population, part: np.ndarray, checks: Checkpoints, twin: Checkpoints | None
+) -> dict[str, float]:
+    """Net effects 6 months after leaving on work at one's level, and on work for women and for men."""
+    names = ("net_effect_at_level_6m", "net_effect_employed_6m_female", "net_effect_employed_6m_male")
+    if twin is None:
+        return dict.fromkeys(names, float("nan"))
+    here, there = checks.exit6, twin.exit6
+    among = part & (here >= 0)
+    at_level = Labour.EMPLOYED_AT_LEVEL
+    out = {names[0]: _share(here == at_level, among) - _share(there == at_level, among)}
+    for name, group in zip(names[1:], (people.female, ~people.female), strict=True):
+        out[name] = _share(_employed(here), among & group) - _share(_employed(there), among & group)
     return out
 
 

@@ -75,8 +75,8 @@ class Population:
     non_eu: np.ndarray  # bool: origin group
     skill: np.ndarray  # 0 low, 1 medium, 2 high
     sector: np.ndarray  # index into scenario.sectors
-    language: np.ndarray  # 0-1 proficiency
-    recognised: np.ndarray  # bool: recognised qualifications
+    language: np.ndarray  # 0-1 proficiency (grows over time when careers move: sim.model.careers)
+    recognised: np.ndarray  # bool: recognised qualifications (a monthly hazard when careers move)
     motivation: np.ndarray  # 0-1
     district: np.ndarray  # for location matching
     preference: np.ndarray  # hobby/preference group (0-3) for optimal matching
@@ -105,6 +105,7 @@ class Population:
     contact: np.ndarray  # contact intensity of the current pair (1 healthy, 0 silent)
     meetings: np.ndarray  # meetings held in the current pair
     new_ties: np.ndarray  # employer ties gained through the programme
+    ties_lost: np.ndarray  # of those, lost since (kept only in part by some groups, or faded: sim.model.careers)
     network_opened: np.ndarray  # bool
     id: np.ndarray  # index in the full population: the key of this person's random draws
 
@@ -227,6 +228,7 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
         contact=np.zeros(n, dtype=np.float32),
         meetings=np.zeros(n, dtype=np.int16),
         new_ties=np.zeros(n, dtype=np.int16),
+        ties_lost=np.zeros(n, dtype=np.int16),
         network_opened=np.zeros(n, dtype=bool),
         id=np.asarray(ids, dtype=np.int64),
     )

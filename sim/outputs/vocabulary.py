@@ -193,6 +193,23 @@ _RUN_OUTCOMES = [
              "Net effect on being in work 12 months after acceptance",
              "Participants in work 12 months after acceptance, minus the same people without the programme.",
              f"{OUTCOMES_CODE}: _net_effects, checkpoint acc12 of the run minus that of its twin."),
+    _outcome("net_effect_employed_24m_after_start", "pp", "net", "higher",
+             "Net effect on being in work 24 months after acceptance",
+             "Participants in work 24 months after acceptance, minus the same people without the programme "
+             "(lower than at 12 months when what mentoring gave fades: labour_market.careers).",
+             f"{OUTCOMES_CODE}: _net_effects, checkpoint acc24 of the run minus that of its twin."),
+    _outcome("net_effect_at_level_6m", "pp", "net", "higher",
+             "Net effect on work at one's skill level 6 months after leaving",
+             "Participants in a job at their skill level 6 months after leaving, minus the same people without "
+             "the programme (ties and recognition help hires and moves up to one's level).",
+             f"{OUTCOMES_CODE}: _career_effects, EMPLOYED_AT_LEVEL at checkpoint exit6, run minus twin."),
+    _outcome("net_effect_employed_6m_female", "pp", "net", "higher", "Net effect 6 months after leaving: women",
+             "net_effect_employed_6m among women participants (mentoring's effects scale by "
+             "labour_market.careers.female_mentoring_factor).",
+             f"{OUTCOMES_CODE}: _career_effects, checkpoint exit6 of women, run minus twin."),
+    _outcome("net_effect_employed_6m_male", "pp", "net", "higher", "Net effect 6 months after leaving: men",
+             "net_effect_employed_6m among men participants.",
+             f"{OUTCOMES_CODE}: _career_effects, checkpoint exit6 of men, run minus twin."),
     _outcome("rct_effect_employed_12m", "pp", "net", "higher",
              "Effect against the randomised comparison group, 12 months after acceptance",
              "In work 12 months after acceptance: participants minus the randomised comparison group "
@@ -398,6 +415,15 @@ _MODEL_SERIES = [
     _series("mentors_left", "count", "operation", "lower", "Mentors who left", f"mentors {_MONTH}",
             "Mentors who left the pool this month (attrition, fatigue, hard pairs, their champion's withdrawal).",
             "MentorSupply.attrition (sim/model/mentors.py), step 4."),
+    _series("moves_to_level", "count", "context", "higher", "Moves up to a job at one's level",
+            f"people {_MONTH}",
+            "People of the simulated population who moved this month from a job below their skill level to one "
+            "at their level (job-to-job moves, helped by ties and recognised qualifications).",
+            "Careers.month (sim/model/careers.py), step 8."),
+    _series("recognitions", "count", "context", "higher", "Diplomas recognised", f"people {_MONTH}",
+            "Medium- and highly skilled people whose foreign qualifications were recognised this month (faster "
+            "with a mentor).",
+            "Careers.month (sim/model/careers.py), step 8."),
 ]  # fmt: skip
 _DERIVED = [
     _series("net_effect_employed", "pp", "net", "higher", "Net effect on the share in work", "percentage points (pp)",

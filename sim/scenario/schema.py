@@ -311,6 +311,126 @@ class Economy(Section):
     )
 
 
+class Careers(Section):
+    """Careers that move after hiring (sim/model/careers.py).
+
+    Job-to-job moves up to one's level, mentoring that helps keep a new job, knowledge and ties that fade
+    after a pair, language and diploma recognition that improve over time (faster with a mentor), and
+    mentoring effects that differ by gender and origin group.
+    """
+
+    enabled: bool = Field(
+        True,
+        description="Careers move (false: jobs below level last until lost, mentoring gains never fade, language"
+        " and recognition never change: the model before issue 11 item 4).",
+    )
+    move_rate: float = rate(
+        0.008,
+        "Monthly chance that a medium- or highly skilled person in a job below their level moves to a job at their"
+        " level, without recognised qualifications or ties (scaled by the economy index: fewer moves in a downturn).",
+        "assumption; 'brain waste' persists: many highly skilled stay over-qualified [P15, VDC19]; EU job-to-job"
+        " mobility is about 0.5-1 % a month (Eurostat, assumption)",
+    )
+    move_tie_effect: float = P(
+        0.35,
+        "Log-multiplier of the move chance per professional tie in one's own sector (referral; capped at"
+        " labour_market.referral_cap ties).",
+        "log factor",
+        "Calvo-Armengol & Jackson 2004; Pellizzari 2010: 18-60 % of jobs via contacts (DOMAIN.md §5); assumption",
+        ge=0,
+        le=2,
+    )
+    move_recognition_factor: float = P(
+        3.0,
+        "Move chance with recognised qualifications relative to without.",
+        "factor",
+        "assumption; recognition of qualifications is a barrier for the highly skilled [P15, VDC19]",
+        ge=1,
+        le=20,
+    )
+    retention_reduction: float = share(
+        0.3,
+        "Cut in the monthly job loss of a participant's new job in its first months (retention_months) when the job"
+        " was found during the pair or within retention_window_months after it: the mentor supports the start.",
+        "assumption; programmes report sustained employment (DOMAIN.md §3, [P15 §III.D.5]); job-search help works"
+        " mostly in the short run (Card, Kluve & Weber 2018, DOMAIN.md §6)",
+    )
+    retention_months: int = P(
+        6,
+        "Months of a new job during which the mentor's support lowers job loss (the probation period).",
+        "months",
+        "assumption; higher job loss in the first 6 months (labour_market.probation_multiplier)",
+        ge=0,
+        le=24,
+    )
+    retention_window_months: int = P(
+        3,
+        "A job found up to this many months after the pair ended still gets the mentor's support.",
+        "months",
+        ASSUME,
+        ge=0,
+        le=24,
+    )
+    knowledge_decay: float = rate(
+        0.03,
+        "Monthly share of local knowledge lost once one's pair has ended (or before it starts).",
+        "assumption; job-search help works mostly in the short run (Card, Kluve & Weber 2010, 2018, DOMAIN.md §6)",
+    )
+    tie_decay: float = rate(
+        0.02,
+        "Monthly chance that each employer tie gained through the programme fades once the pair has ended.",
+        "assumption; ties unused fade (network access is not automatic [VDC19 §4.2])",
+    )
+    language_growth: float = rate(
+        0.004,
+        "Share of the gap to fluency in the local language closed each month (everyone in the labour force).",
+        "assumption; language is the main barrier for the highly skilled and improves with time in the country"
+        " [P15, VDC19]",
+    )
+    language_mentor_multiplier: float = P(
+        2.0,
+        "Language growth of a mentee in a running pair relative to without a mentor.",
+        "factor",
+        "assumption; Mentor2Work matches on language and mentees practise it with their mentor (DOMAIN.md §4)",
+        ge=1,
+        le=10,
+    )
+    recognition_rate: float = rate(
+        0.008,
+        "Monthly chance that a medium- or highly skilled person whose foreign diploma is not recognised gets it"
+        " recognised (a procedure of months to years that many never finish).",
+        "assumption; recognition is a barrier for the highly skilled [P15, VDC19]",
+    )
+    recognition_mentor_multiplier: float = P(
+        2.0,
+        "Recognition chance of a mentee in a running pair relative to without a mentor (the mentor helps with the"
+        " procedure).",
+        "factor",
+        "assumption; Mentor2Work serves mentees without recognised qualifications (DOMAIN.md §4)",
+        ge=1,
+        le=10,
+    )
+    female_mentoring_factor: float = P(
+        0.5,
+        "Share of mentoring's effects that women get relative to men: local knowledge and ties gained in a pair"
+        " (above 1: ties as for men), the mentor's speed-up of language and recognition, and the retention support.",
+        "factor",
+        "Månsson & Delander 2017: mentoring of refugees helped men, not women (0); Card, Kluve & Weber 2018: ALMP"
+        " effects larger for women (above 1) (DOMAIN.md §5-6); midway assumed",
+        ge=0,
+        le=2,
+    )
+    eu_mentoring_factor: float = P(
+        1.0,
+        "Share of mentoring's effects that EU-origin mentees get relative to non-EU-origin mentees (the same effects"
+        " as female_mentoring_factor; the two multiply).",
+        "factor",
+        "assumption; effects concentrate on the most disadvantaged (Battisti et al. 2019, DOMAIN.md §5-6)",
+        ge=0,
+        le=2,
+    )
+
+
 class LabourMarket(Section):
     """Monthly labour-market flows and how employers weigh candidates."""
 
@@ -483,6 +603,7 @@ class LabourMarket(Section):
     recognition_or_referral_level_gain: float = share(
         0.6, "Relative reduction of that chance with recognised qualifications or a referral tie.", ASSUME
     )
+    careers: Careers = Field(default_factory=Careers)
 
     @model_validator(mode="after")
     def _skill_keys(self) -> LabourMarket:
