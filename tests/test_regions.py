@@ -164,3 +164,13 @@ def test_the_allowed_list_catches_an_override(tmp_path: Path) -> None:
     assert [leaf for leaf in _leaves(path) if not _allowed(leaf, PROGRAMME_ALLOWED)] == [
         "labour_market.job_finding_rate"
     ]
+
+
+@pytest.mark.parametrize("path", REGIONS, ids=lambda p: p.stem)
+def test_region_runs(path: Path) -> None:
+    """Each region runs a year of base's programme in it."""
+    from sim.replicates import run_replicate
+
+    sc = load_scenario(path, ["population.size=1000", "months=12", "labour_market.burn_in_months=12"])
+    series, outcomes = run_replicate(sc, 1)
+    assert len(series) == 12 and outcomes["enrolled"] > 0
