@@ -1292,12 +1292,12 @@ class Scenario(Section):
     name: FolderName = Field("scenario", description="Short name, used for the output folder.")
     description: str = Field("", description="What this scenario represents.")
     extends: str | None = Field(None, description="A scenario file this one overrides (resolved before validation).")
-    region: str = Field(
-        "", description="The region whose labour market the scenario uses (set by a file in scenarios/regions/)."
-    )
     start: YearMonth = Field("2014-01", description="First simulated month (YYYY-MM).")
     months: int = P(120, "Simulated months.", "months", ASSUME, ge=1, le=1200)
     seed: int = P(1, "Base random seed (replicate r uses seed + r).", "", ASSUME, ge=0)
+    region: str = Field(
+        "", description="The region whose labour market the scenario uses (set by a file in scenarios/regions/)."
+    )
     sectors: list[Sector] = Field(default_factory=_default_sectors, description="Sectors of the labour market.")
     population: Population = Field(default_factory=Population)
     economy: Economy = Field(default_factory=Economy)
