@@ -59,6 +59,7 @@ from sim.model.population import (
     settle,
     turnover,
 )
+from sim.model.reporting import reporting_outcomes
 from sim.model.rng import Streams
 from sim.scenario.schema import Scenario
 
@@ -340,6 +341,7 @@ class MentoringModel(mesa.Model):
         out["net_effect_employed_6m_with_displacement"] = (
             out["net_effect_employed_6m"] + out["displacement_employed_6m"]
         )
+        out |= reporting_outcomes(self.people, self.checks, self.params.reporting, self.params.months)
         return out
 
     def displacement_jobs(self, twin: MentoringModel) -> np.ndarray:

@@ -19,20 +19,32 @@ from sim.scenario.schema import SKILLS
 CHECKS = ("exit", "exit6", "acc6", "acc12", "acc24")  # checkpoint: months after exit / acceptance
 
 
+FIRSTS = ("first_job", "first_at_level", "first_training")  # first month in that status from acceptance on
+
+
 @dataclass
 class Checkpoints:
-    """Labour status of each jobseeker at each checkpoint (-1: not reached)."""
+    """Labour status of each jobseeker at each checkpoint (-1: not reached), and first months in a status.
+
+    ``first_job``, ``first_at_level``, ``first_training``: the first month from acceptance on in a job, in a job
+    at level and in training (NO_MONTH: not yet), for the reporting layer (sim.model.reporting: "employed at
+    any time within N months").
+    """
 
     exit: np.ndarray
     exit6: np.ndarray
     acc6: np.ndarray
     acc12: np.ndarray
     acc24: np.ndarray
+    first_job: np.ndarray
+    first_at_level: np.ndarray
+    first_training: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> Checkpoints:
-        """Checkpoints for ``n`` people, none recorded yet (-1)."""
-        return cls(*(np.full(n, -1, dtype=np.int8) for _ in CHECKS))
+        """Checkpoints for ``n`` people, none recorded yet (-1, NO_MONTH)."""
+        checks = (np.full(n, -1, dtype=np.int8) for _ in CHECKS)
+        return cls(*checks, *(np.full(n, NO_MONTH, dtype=np.int32) for _ in FIRSTS))
 
     def record(
         self,
@@ -50,7 +62,8 @@ class Checkpoints:
         """
         n = _tally(
             t, people.labour, people.months_in_status, people.programme, served, served_month, accepted, exited,
-            self.exit, self.exit6, self.acc6, self.acc12, self.acc24,
+            self.exit, self.exit6, self.acc6, self.acc12, self.acc24, self.first_job, self.first_at_level,
+            self.first_training,
         )  # fmt: skip
         return {
             "employed_share_participants": n[1] / n[0] if n[0] else np.nan,
@@ -68,24 +81,14 @@ class Checkpoints:
 
 PAIRED, WAITING, COMPARISON = int(Status.PAIRED), int(Status.WAITING), int(Status.COMPARISON)
 AT_LEVEL, BELOW_LEVEL = int(Labour.EMPLOYED_AT_LEVEL), int(Labour.EMPLOYED_BELOW_LEVEL)
+TRAINING = int(Labour.TRAINING)
 
 
 @numba.njit(cache=True)
 def _tally(
-    t,
-    labour,
-    months_in_status,
-    programme,
-    served,
-    served_month,
-    accepted,
-    exited,
-    c_exit,
-    c_exit6,
-    c_acc6,
-    c_acc12,
-    c_acc24,
-):  # noqa: ANN001, ANN202
+    t, labour, months_in_status, programme, served, served_month, accepted, exited, c_exit, c_exit6, c_acc6, c_acc12,
+    c_acc24, first_job, first_at_level, first_training,
+):  # noqa: ANN001, ANN202  # fmt: skip
     """One pass over the people: checkpoints due this month, and the month's counts (see Checkpoints.record)."""
     joined = joined_employed = comparison = comparison_employed = paired = waiting = placements = others = 0
     for i in range(len(labour)):
@@ -101,6 +104,13 @@ def _tally(
             c_acc12[i] = status
         if a == t - 24:
             c_acc24[i] = status
+        if a != NO_MONTH and a <= t:
+            if employed and first_job[i] == NO_MONTH:
+                first_job[i] = t
+            if status == AT_LEVEL and first_at_level[i] == NO_MONTH:
+                first_at_level[i] = t
+            if status == TRAINING and first_training[i] == NO_MONTH:
+                first_training[i] = t
         state = programme[i]
         paired += state == PAIRED
         waiting += state == WAITING

@@ -53,6 +53,7 @@ Direction = Literal["higher", "lower", "neither"]
 OUTCOMES_CODE = "compute_outcomes (sim/model/outcomes.py)"
 MODEL_CODE = "MentoringModel (sim/model/model.py)"
 CLIFFS_CODE = "run_with_cliffs (sim/studies/experiments.py)"
+REPORTING_CODE = "sim/model/reporting.py"
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,19 @@ _RUN_OUTCOMES = [
              "net_effect_employed_6m plus displacement_employed_6m: the change in jobs for everyone, per "
              "participant.",
              "MentoringModel.outcomes (sim/model/model.py): net_effect_employed_6m + displacement_employed_6m."),
+    _outcome("reported_share", "share", "gross", "neither", "As the programme would report it",
+             "The positive-outcome share counted as the programme counts it (scenario reporting: over all, "
+             "started or completed participants, survey respondents or not, at a moment or within a window, "
+             "with jobs, jobs at level or training counted): not a measure of success.",
+             f"{REPORTING_CODE}: reported_share with the scenario's reporting rule."),
+    _outcome("reported_share_all_participants", "share", "gross", "higher",
+             "The same outcome over all participants",
+             "The outcome and moment of reported_share, over all participants and without the survey.",
+             f"{REPORTING_CODE}: reported_share with denominator all and no survey."),
+    _outcome("reporting_gap", "pp", "gross", "neither", "How much the counting adds",
+             "reported_share minus reported_share_all_participants: what counting over completers or survey "
+             "respondents adds to the figure (not an effect of the programme).",
+             f"{REPORTING_CODE}: reporting_outcomes."),
 ]  # fmt: skip
 _CLIFF_OUTCOMES = [
     _outcome("waiting_list_cliff_max", "count", "operation", "lower", "Largest waiting list after a grant ends",

@@ -1290,6 +1290,76 @@ class Counterfactual(Section):
     )
 
 
+CountItem = Literal["job", "job_at_level", "training", "internship", "study"]  # what may count as a positive outcome
+SNAPSHOT_MONTHS = {"exit": (0,), "after_exit": (0, 6), "after_start": (6, 12)}  # the recorded checkpoints
+
+
+def _default_counts() -> list[CountItem]:
+    return ["job", "training"]
+
+
+class Counting(Section):
+    """How a programme counted a reported share: over whom, when, and what counted (DOMAIN.md §6).
+
+    Computed by :mod:`sim.model.reporting` from the per-person records of a run (Checkpoints); the output
+    ``reported_share`` is the figure as the programme would report it, next to the gross and net shares of
+    all participants.
+    """
+
+    denominator: Literal["all", "started", "completed"] = Field(
+        "all",
+        description="Over whom: all participants, those whose pair started, or those whose pair ran to term"
+        " ('of those who finished').",
+    )
+    survey: bool = Field(
+        False,
+        description="Only those who answered a follow-up survey count (respondents among the denominator); the"
+        " response model is response_rate and response_odds_ratio.",
+    )
+    moment: Literal["exit", "after_exit", "after_start", "within_after_start", "within_after_exit"] = Field(
+        "exit",
+        description="When: the status at exit, `months` after exit (0 or 6), `months` after acceptance (6 or 12),"
+        " or at any time from acceptance to `months` after acceptance (within_after_start) or after exit"
+        " (within_after_exit).",
+    )
+    months: int = P(0, "Months after exit or acceptance for the moment (see moment).", "months", ASSUME, ge=0, le=60)
+    counts: list[CountItem] = Field(
+        default_factory=_default_counts,
+        min_length=1,
+        description="What counts as positive: any job, a job at one's skill level, training, an internship or"
+        " further study. The model has one status for training, internships and study (internships arranged by"
+        " mentors included), so any of the three counts it; a job in one's field is read as a job at level.",
+    )
+    response_rate: float = share(
+        0.5,
+        "Share of the denominator who answer the survey (when survey is true).",
+        "Behaghel et al. 2009 (French RCT, n = 8,000): ~50 % (long survey) to ~80 % (short survey + administrative"
+        " data); an ESF leavers' survey, Wales 2009: 40 % x 67 % = 25 % (DOMAIN.md §6)",
+    )
+    response_odds_ratio: float = P(
+        2.56,
+        "Odds of answering for those with the counted outcome relative to those without (non-response is not"
+        " balanced).",
+        "odds ratio",
+        "CETA follow-up 1978: traced completers 75 % employed vs 54 % of those not traced, an odds ratio of"
+        " (0.75/0.25)/(0.54/0.46) = 2.56 (DOMAIN.md §6)",
+        ge=0.1,
+        le=10,
+    )
+
+    @model_validator(mode="after")
+    def _months_recorded(self) -> Counting:
+        allowed = SNAPSHOT_MONTHS.get(self.moment)
+        if allowed is not None and self.months not in allowed:
+            raise ValueError(
+                f"moment {self.moment!r} is recorded at months {', '.join(map(str, allowed))} only (Checkpoints);"
+                f" got months {self.months}; for another window use within_after_start or within_after_exit"
+            )
+        if self.moment.startswith("within") and self.months < 1:
+            raise ValueError(f"moment {self.moment!r} needs a window of at least 1 month (months)")
+        return self
+
+
 class CalibrationTarget(Section):
     """A figure a programme reported and the simulated quantity it corresponds to (read by :mod:`sim.studies.validation`).
 
@@ -1325,6 +1395,16 @@ class CalibrationTarget(Section):
         "",
         description="How the programme's definition maps to the column (employment only or with training, at the end or 6 months later).",
     )
+    counting: Counting | None = Field(
+        None,
+        description="How the programme counted the figure (outcome reported_share only; default: the scenario's"
+        " reporting).",
+    )
+    known_miss: str = Field(
+        "",
+        description="Why the model cannot meet this target (with numbers); a known miss does not make mentorsim"
+        " check fail.",
+    )
 
 
 class Scenario(Section):
@@ -1336,6 +1416,9 @@ class Scenario(Section):
     start: YearMonth = Field("2014-01", description="First simulated month (YYYY-MM).")
     months: int = P(120, "Simulated months.", "months", ASSUME, ge=1, le=1200)
     seed: int = P(1, "Base random seed (replicate r uses seed + r).", "", ASSUME, ge=0)
+    region: str = Field(
+        "", description="The region whose labour market the scenario uses (set by a file in scenarios/regions/)."
+    )
     sectors: list[Sector] = Field(default_factory=_default_sectors, description="Sectors of the labour market.")
     population: Population = Field(default_factory=Population)
     economy: Economy = Field(default_factory=Economy)
@@ -1345,6 +1428,10 @@ class Scenario(Section):
     programme: Programme = Field(default_factory=Programme)
     funding: Funding = Field(default_factory=Funding)
     counterfactual: Counterfactual = Field(default_factory=Counterfactual)
+    reporting: Counting = Field(
+        default_factory=Counting,
+        description="How the programme counts its headline figure (the output reported_share).",
+    )
     targets: list[CalibrationTarget] = Field(
         default_factory=list,
         description="Reported figures the scenario should reproduce (mentorsim check, mentorsim calibrate).",
