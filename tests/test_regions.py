@@ -125,7 +125,13 @@ def test_flanders_jobseekers_find_work_faster_than_brussels_ones() -> None:
     def unemployed(series: Any, _outcomes: dict[str, float]) -> float:
         return float(series["unemployed"].mean())
 
-    result = paired(brussels, flanders, unemployed, range(1, 4), "unemployment rate, Flanders - Brussels")
+    result = paired(
+        brussels,
+        flanders,
+        unemployed,
+        range(1, 4),
+        "unemployed jobseekers (monthly mean of 1,500), Flanders - Brussels",
+    )
     print(result)
     assert np.all(result.diffs < 0), result
 
