@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import Paired, assert_negative, outcome, paired, replicate, scenario, values
+from helpers import Paired, assert_negative, assert_positive, outcome, paired, replicate, scenario, values
 
 from sim.model.agents import Employer
 from sim.model.model import MentoringModel
@@ -194,3 +194,44 @@ def test_employer_agents_show_the_gap_they_apply() -> None:
     plain = [ratio for ratio, s in kinds if not s["hard_to_fill"] and not s["diversity_plan"]]
     planned = [ratio for ratio, s in kinds if not s["hard_to_fill"] and s["diversity_plan"]]
     assert planned and max(planned) < min(plain)
+
+
+def test_a_wider_offer_gap_lowers_non_eu_employment_without_the_programme() -> None:
+    """offer_gap_multiplier 3.0 vs 1.5 (base.yaml's range): the callback gap widens more at the offer stage."""
+    result = _paired_employment(
+        _no_programme("labour_market.offer_gap_multiplier=1.5"),
+        _no_programme("labour_market.offer_gap_multiplier=3.0"),
+        True,
+    )
+    assert_negative(result)
+
+
+def test_eu_origin_jobseekers_facing_the_full_gap_are_employed_less() -> None:
+    """eu_origin_bias_share 1 vs 0: EU-origin jobseekers face the whole non-EU gap instead of none."""
+    result = _paired_employment(
+        _no_programme("labour_market.eu_origin_bias_share=0.0"),
+        _no_programme("labour_market.eu_origin_bias_share=1.0"),
+        False,
+    )
+    assert_negative(result)
+    assert result.mean < -0.05, result
+
+
+def _reference_share_of_displacement(ratio: float, seed: int) -> float:
+    """Share of the jobs mentees took from others (run minus twin) that the reference group lost, slack market."""
+    sc = scenario(
+        "base", "population.size=3000", "months=48", tightness(0.3), f"labour_market.reference_unemployed_ratio={ratio}"
+    )
+    model = MentoringModel(sc, seed=seed, agents=False).run()
+    twin = MentoringModel(sc, seed=seed, twin_of=model.twin_plan(), agents=False).run()
+    reference = (model.series["unemployed_reference"] - twin.series["unemployed_reference"]).sum()
+    return float(reference / -model.displacement_jobs(twin).sum())
+
+
+def test_a_larger_reference_group_bears_more_of_the_displacement() -> None:
+    """reference_unemployed_ratio 3 vs 0.5: with more natives and EU citizens competing for the same openings,
+    more of the jobs mentees take would have gone to them, less to other migrant-background jobseekers."""
+    seeds = range(1, 5)
+    small = np.array([_reference_share_of_displacement(0.5, s) for s in seeds])
+    large = np.array([_reference_share_of_displacement(3.0, s) for s in seeds])
+    assert_positive(Paired("reference share of displacement", large - small, small, large))
