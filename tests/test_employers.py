@@ -235,3 +235,17 @@ def test_a_larger_reference_group_bears_more_of_the_displacement() -> None:
     small = np.array([_reference_share_of_displacement(0.5, s) for s in seeds])
     large = np.array([_reference_share_of_displacement(3.0, s) for s in seeds])
     assert_positive(Paired("reference share of displacement", large - small, small, large))
+
+
+def test_net_placements_after_displacement_are_fewer_in_a_slack_market() -> None:
+    """Tightness 0.3: mentees take openings others would have had, so net placements counting displacement are
+    fewer than the participants' own net placements, and each costs more (4 seeds)."""
+    sc = scenario("base", "population.size=3000", "months=48", tightness(0.3))
+    for seed in range(1, 5):
+        out = replicate(sc, seed)[1]
+        assert out["net_placements_with_displacement"] < out["net_placements"], out
+        assert out["net_effect_employed_6m_with_displacement"] == pytest.approx(
+            out["net_effect_employed_6m"] + out["displacement_employed_6m"]
+        )
+        if out["net_placements_with_displacement"] > 0:
+            assert out["cost_per_net_placement_with_displacement_eur"] > out["cost_per_net_placement_eur"]

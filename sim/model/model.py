@@ -338,9 +338,6 @@ class MentoringModel(mesa.Model):
         extra |= displacement(self.people, jobs, self.participants_so_far)
         twin_checks = twin.checks if twin else None
         out = compute_outcomes(self.people, self.checks, twin_checks, self.organisation.spent, extra)
-        out["net_effect_employed_6m_with_displacement"] = (
-            out["net_effect_employed_6m"] + out["displacement_employed_6m"]
-        )
         out |= reporting_outcomes(self.people, self.checks, self.params.reporting, self.params.months)
         return out
 

@@ -184,10 +184,20 @@ def compute_outcomes(
     out |= _breakdowns(people, part, checks)
     out["cost_total_eur"] = cost_total
     out["cost_per_participant_eur"] = cost_total / enrolled if enrolled else float("nan")
-    net_placements = out["net_effect_employed_6m"] * int(at_exit6.sum())
-    out["net_placements"] = net_placements
-    out["cost_per_net_placement_eur"] = cost_total / net_placements if net_placements > 0 else float("nan")
-    return out | extra
+    out |= _placements(out["net_effect_employed_6m"], int(at_exit6.sum()), cost_total)
+    out |= extra
+    after = out["net_effect_employed_6m"] + extra["displacement_employed_6m"]  # jobs taken from others count against
+    out["net_effect_employed_6m_with_displacement"] = after
+    return out | _placements(after, int(at_exit6.sum()), cost_total, "_with_displacement")
+
+
+def _placements(net_effect: float, followed: int, cost_total: float, suffix: str = "") -> dict[str, float]:
+    """Net placements (the net effect times the participants followed up 6 months after) and their unit cost."""
+    placements = net_effect * followed
+    return {
+        f"net_placements{suffix}": placements,
+        f"cost_per_net_placement{suffix}_eur": cost_total / placements if placements > 0 else float("nan"),
+    }
 
 
 def _net_effects(part: np.ndarray, checks: Checkpoints, twin: Checkpoints | None) -> dict[str, float]:

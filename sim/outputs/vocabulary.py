@@ -299,7 +299,17 @@ _RUN_OUTCOMES = [
              "Net effect 6 months after leaving, after displacement",
              "net_effect_employed_6m plus displacement_employed_6m: the change in jobs for everyone, per "
              "participant.",
-             "MentoringModel.outcomes (sim/model/model.py): net_effect_employed_6m + displacement_employed_6m."),
+             f"{OUTCOMES_CODE}: net_effect_employed_6m + displacement_employed_6m."),
+    _outcome("net_placements_with_displacement", "count", "net", "higher",
+             "Net placements after displacement",
+             "Net placements counting the jobs mentees took from other jobseekers against the programme: the net "
+             "effect after displacement times the participants with a 6-month follow-up.",
+             f"{OUTCOMES_CODE}: net_effect_employed_6m_with_displacement x participants who reached "
+             "Checkpoints.exit6."),
+    _outcome("cost_per_net_placement_with_displacement_eur", "eur", "cost", "lower",
+             "Cost per net placement after displacement",
+             "Total cost over net placements after displacement (missing when there are none).",
+             f"{OUTCOMES_CODE}: cost_total_eur / net_placements_with_displacement when it is > 0."),
     _outcome("reported_share", "share", "gross", "neither", "As the programme would report it",
              "The positive-outcome share counted as the programme counts it (scenario reporting: over all, "
              "started or completed participants, survey respondents or not, at a moment or within a window, "
