@@ -743,7 +743,7 @@ class Matching(Section):
         1.0,
         "Optimal matching: score of compatible availability (not one side daytime only and the other evenings only).",
         "score",
-        "assumption; follow-up checks conditions such as travel distance [VDC19 §5.1]",
+        "assumption; pairs that never really started or had only sporadic contact [VDC19 §5.1]",
         ge=0,
     )
     districts: int = P(5, "Districts of the region (for location matching).", "districts", ASSUME, ge=1, le=100)
