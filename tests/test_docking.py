@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from reference.twin import PairSetup, TwinModel
 
-from sim.model.mentors import MentorPool
+from sim.model.mentors import MentorPool, availability_codes
 from sim.model.model import MentoringModel
 from sim.model.pairs import start_pairs
 from sim.model.population import Exit, Labour, is_employed
@@ -71,14 +71,20 @@ def draw_mentor_arrays(
     cfg, n, k = scenario.mentors, len(mentee_sector), len(scenario.sectors)
     match = rng.random(n) < setup.sector_match_share
     sector = np.where(match, mentee_sector, (mentee_sector + rng.integers(1, k, n)) % k)
-    network_mean = np.where(rng.random(n) < cfg.retired_share, cfg.network_size_retired, cfg.network_size_active)
+    retired = rng.random(n) < cfg.retired_share
+    network_mean = np.where(retired, cfg.network_size_retired, cfg.network_size_active)
     w = min(max(cfg.willingness_mean, 1e-3), 1 - 1e-3)
+    m = scenario.programme.matching
     return {
         "sector": sector,
         "network": rng.poisson(network_mean),
         "willingness": rng.beta(w * 6, (1 - w) * 6, n),
         "hours": rng.gamma(4.0, cfg.hours_mean / 4.0, n),
         "trained": rng.random(n) < setup.trained_share,
+        "district": rng.integers(0, m.districts, n),
+        "preference": rng.integers(0, m.preference_groups, n),
+        "multilingual": rng.random(n) < m.mentor_language_support_share,
+        "availability": availability_codes(rng.random(n), retired, m),
     }
 
 

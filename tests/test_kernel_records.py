@@ -13,12 +13,13 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pydantic
 import pytest
 
 from sim.model import labour_market, pairs
 from sim.model.labour_market import LABOUR_PARAMS, LABOUR_STREAMS, LabourMarket
 from sim.model.model import MentoringModel
-from sim.model.pairs import PAIR_PARAMS, PAIR_STREAMS, PairDynamics
+from sim.model.pairs import MISMATCH_FIELDS, PAIR_PARAMS, PAIR_STREAMS, PairDynamics
 from sim.model.population import PEOPLE_STREAMS
 from sim.model.records import make_records, record_dtype
 from sim.model.rng import Streams, StreamSet
@@ -104,7 +105,9 @@ PAIR_SOURCES = {
     "training_early_end_reduction": "pairs.training_early_end_reduction",
     "silent_threshold": "pairs.silent_threshold",
     "duration_months": "pairs.duration_months",
-}
+    "sector_knowledge": "matching.sector_knowledge_factor",
+    "language_support_below": "matching.language_support_below",
+} | {name: f"pairs.mismatch.{name}" for name in MISMATCH_FIELDS}
 PAIR_COMPUTED = {"follow_up"}
 
 
@@ -116,8 +119,12 @@ def moved_fields(build, root: object, path: str, monkeypatch: pytest.MonkeyPatch
         root = getattr(root, parent)
     value = getattr(root, name)
     moved = value + 1 if isinstance(value, int) else value * 0.5 + 0.013
+    try:
+        monkeypatch.setattr(root, name, moved)
+    except pydantic.ValidationError:  # a factor that must stay at or above 1 moves up instead
+        moved = value * 1.5 + 0.013
+        monkeypatch.setattr(root, name, moved)
     assert moved != value
-    monkeypatch.setattr(root, name, moved)
     after = build()
     return {field for field in before.dtype.names if (before[field] != after[field]).any()}
 

@@ -108,17 +108,34 @@ def sector_first(req: MatchRequest) -> tuple[np.ndarray, np.ndarray]:
 MAX_OPTIMAL = 2000  # largest side of the assignment problem (the longest-waiting mentees)
 
 
+def needs_language_support(language: np.ndarray, cfg: Matching) -> np.ndarray:
+    """Mentees whose local-language proficiency is below ``language_support_below``."""
+    return language < cfg.language_support_below
+
+
+def availability_clash(mentee: np.ndarray, mentor: np.ndarray) -> np.ndarray:
+    """One side can meet only in the daytime (code 1), the other only in the evenings (code 2)."""
+    return (mentee.astype(np.int16) * mentor.astype(np.int16)) == 2
+
+
 def compatibility(req: MatchRequest, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
-    """Score of every mentee x mentor pair: sector, language support, district, preferences."""
+    """Score of every mentee x mentor pair: sector, language support, district, availability, preferences.
+
+    Each criterion met adds its weight (``programme.matching.weight_*``); language support counts only
+    for a mentee who needs it and a mentor who can give it. The same criteria, missed, change the pair's
+    life (``programme.pairs.mismatch``, :mod:`sim.model.pairs`).
+    """
     p, pool, c = req.people, req.pool, req.cfg
     same_sector = p.sector[mentees][:, None] == pool.sector[mentors][None, :]
-    language_need = (1 - p.language[mentees])[:, None] * pool.multilingual[mentors][None, :]
+    support = needs_language_support(p.language[mentees], c)[:, None] & pool.multilingual[mentors][None, :]
     same_district = p.district[mentees][:, None] == pool.district[mentors][None, :]
     same_pref = p.preference[mentees][:, None] == pool.preference[mentors][None, :]
+    can_meet = ~availability_clash(p.availability[mentees][:, None], pool.availability[mentors][None, :])
     return (
         c.weight_sector * same_sector
-        + c.weight_language * language_need
+        + c.weight_language * support
         + c.weight_location * same_district
+        + c.weight_availability * can_meet
         + c.weight_preferences * same_pref
     )
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.model.population import Exit, Labour, Population
 from sim.model.rng import Streams
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import AVAILABILITY, Matching, Scenario
 
 PAIR_ENDINGS = (Exit.COMPLETED, Exit.ENDED_EARLY, Exit.NEVER_STARTED, Exit.PROGRAMME_ENDED)  # a mentor's pair ended
 HARD_ENDINGS = (Exit.ENDED_EARLY, Exit.NEVER_STARTED)
@@ -51,7 +51,8 @@ class MentorPool:
     mentee: np.ndarray  # jobseeker index, -1 if none
     district: np.ndarray
     preference: np.ndarray
-    multilingual: np.ndarray  # bool: speaks a language of the mentee's origin group
+    multilingual: np.ndarray  # bool: speaks a language of the mentee's origin group (can give language support)
+    availability: np.ndarray  # when one can meet: 0 any time, 1 daytime only, 2 evenings only (AVAILABILITY)
     count: int = 0
 
     @classmethod
@@ -61,7 +62,7 @@ class MentorPool:
             "sector": np.int8, "retired": bool, "via_company": bool, "employer": np.int32, "network": np.int16,
             "willingness": np.float32, "hours": np.float32, "trained": bool, "pairs_done": np.int16,
             "hard_pairs": np.int16, "status": np.int8, "tenure": np.int16, "mentee": np.int32, "district": np.int8,
-            "preference": np.int8, "multilingual": bool,
+            "preference": np.int8, "multilingual": bool, "availability": np.int8,
         }  # fmt: skip
         arrays: dict[str, Any] = {k: np.zeros(capacity, dtype=v) for k, v in f.items()}
         return cls(**arrays)
@@ -110,7 +111,7 @@ def draw_mentors(
     trained: bool,
 ) -> dict[str, np.ndarray]:
     """Attributes of ``n`` new mentors. Company mentors (``employer`` given) are active professionals of its sector."""
-    cfg = scenario.mentors
+    cfg, matching = scenario.mentors, scenario.programme.matching
     g = streams.generator(f"mentors.new.{name}", t)
     company = employer is not None
     if sector is None:
@@ -132,10 +133,19 @@ def draw_mentors(
         "hard_pairs": np.zeros(n),
         "status": np.full(n, MentorStatus.AVAILABLE),
         "tenure": np.zeros(n),
-        "district": g.integers(0, scenario.programme.matching.districts, n),
-        "preference": g.integers(0, 4, n),
-        "multilingual": g.random(n) < 0.3,
+        "district": g.integers(0, matching.districts, n),
+        "preference": g.integers(0, matching.preference_groups, n),
+        "multilingual": g.random(n) < matching.mentor_language_support_share,
+        "availability": availability_codes(g.random(n), retired, matching),
     }
+
+
+def availability_codes(u: np.ndarray, retired: np.ndarray, matching: Matching) -> np.ndarray:
+    """When each mentor can meet (0 any time, 1 daytime only, 2 evenings only), by retired or in work."""
+    active = np.cumsum([matching.mentor_availability_active[a] for a in AVAILABILITY])[:-1]
+    retired_cum = np.cumsum([matching.mentor_availability_retired[a] for a in AVAILABILITY])[:-1]
+    code = np.where(retired, np.searchsorted(retired_cum, u, side="right"), np.searchsorted(active, u, side="right"))
+    return code.astype(np.int8)
 
 
 class MentorSupply:

@@ -1,7 +1,9 @@
 """Mentoring pairs: start, meet, open the mentor's network, end early or complete (DOMAIN.md §2.1, 2.3, 2.4).
 
 A pair starts or never starts, meets at a rate that decays without follow-up, may open the mentor's
-network, and ends early (mostly for mentor reasons) or completes.
+network, and ends early (mostly for mentor reasons) or completes. The matching criteria a pair missed
+(district, language support, availability, preferences) make it likelier never to start, meet less and
+end early more often.
 
 The kernel reads its parameters by name from a ``PAIR_PARAMS`` record (float64, built once by
 ``PairDynamics._fixed_params``, the month's ``follow_up`` set by ``PairDynamics._params``):
@@ -16,8 +18,14 @@ with ``network_trust_effect`` (per meeting so far), ``network_sector_effect`` an
 tie), ``cross_sector_tie_relevance`` (chance a tie from another sector counts in the mentee's own),
 ``early_end_rate`` (mentor reasons, lower after 3 months), ``mentee_end_rate``,
 ``training_early_end_reduction`` (with a trained mentor), ``silent_threshold`` (contact below which
-a pair ends) and ``duration_months``. Its random streams come by name from the ``PAIR_STREAMS``
-record of keys (see :class:`sim.model.rng.StreamSet`).
+a pair ends), ``duration_months``, ``sector_knowledge`` (the knowledge factor of a mentor of one's
+own sector, ``programme.matching.sector_knowledge_factor``), ``language_support_below`` (proficiency
+below which a mentee needs language support) and the ``MISMATCH_FIELDS`` of
+``programme.pairs.mismatch``: for each criterion the match missed (``distance``: different districts;
+``language``: support needed, mentor cannot give it; ``availability``: daytime only against evenings
+only; ``preference``: different preference groups) a factor on never starting, meetings a month and
+early ending. Its random streams come by name from the ``PAIR_STREAMS`` record of keys (see
+:class:`sim.model.rng.StreamSet`).
 """
 
 from __future__ import annotations
@@ -68,13 +76,19 @@ PAIR_STREAMS = StreamSet(
     ties="pairs.ties",  # each of the mentor's contacts: becomes a tie (counter per contact)
     tie_relevance="pairs.tie_relevance",  # a cross-sector tie: relevant to the mentee's own sector
 )
+MISMATCH_FIELDS = tuple(
+    f"{criterion}_{effect}"
+    for criterion in ("distance", "language", "availability", "preference")
+    for effect in ("never_start", "meetings", "early_end")
+)  # programme.pairs.mismatch, by name
 PAIR_PARAMS = record_dtype(
     (
         "follow_up", "never_start", "never_start_reduction", "start_delay", "contact_decay", "lapse_rate",
         "check_in_restores", "meetings_per_month", "hours_per_meeting", "knowledge_per_meeting",
         "network_open_base", "network_trust_effect", "network_sector_effect", "network_willingness_effect",
         "ties_per_opening", "cross_sector_tie_relevance", "early_end_rate", "mentee_end_rate",
-        "training_early_end_reduction", "silent_threshold", "duration_months",
+        "training_early_end_reduction", "silent_threshold", "duration_months", "sector_knowledge",
+        "language_support_below", *MISMATCH_FIELDS,
     )
 )  # fmt: skip
 MAX_NETWORK = 1 << 12  # draws per mentee for ties: counter i * MAX_NETWORK + j
@@ -118,7 +132,10 @@ class PairDynamics:
                 "training_early_end_reduction": pc.training_early_end_reduction,
                 "silent_threshold": pc.silent_threshold,
                 "duration_months": pc.duration_months,
-            },
+                "sector_knowledge": self.cfg.matching.sector_knowledge_factor,
+                "language_support_below": self.cfg.matching.language_support_below,
+            }
+            | {name: getattr(pc.mismatch, name) for name in MISMATCH_FIELDS},
         )
 
     def _params(self, follow_up: float) -> np.ndarray:
@@ -141,7 +158,8 @@ class PairDynamics:
             t, p.programme, p.matched_month, p.pair_started, p.contact, p.meetings, p.local_knowledge,
             p.network_opened, p.sector_match, p.motivation, p.language, p.labour, p.mentor, p.id, p.sector, p.ties,
             p.cross_ties, p.new_ties, pool.hours, pool.willingness, pool.trained, pool.status, pool.network,
-            pool.sector, self._params(follow_up), keys,
+            pool.sector, p.district, p.preference, p.availability, pool.district, pool.preference, pool.multilingual,
+            pool.availability, self._params(follow_up), keys,
         )  # fmt: skip
         counts = {"meetings": int(held)}
         for reason, name in (
@@ -178,10 +196,34 @@ def _give_ties(i, m, t, sector, ties, cross_ties, new_ties, sector_match, networ
 
 
 @numba.njit(cache=True)
+def _mismatch(far, no_language_support, availability_clash, other_preferences, q):  # noqa: ANN001, ANN202
+    """Factors on never starting, meetings a month and early ending for the criteria a pair missed."""
+    never_start, meetings, early_end = 1.0, 1.0, 1.0
+    if far:
+        never_start *= q.distance_never_start
+        meetings *= q.distance_meetings
+        early_end *= q.distance_early_end
+    if no_language_support:
+        never_start *= q.language_never_start
+        meetings *= q.language_meetings
+        early_end *= q.language_early_end
+    if availability_clash:
+        never_start *= q.availability_never_start
+        meetings *= q.availability_meetings
+        early_end *= q.availability_early_end
+    if other_preferences:
+        never_start *= q.preference_never_start
+        meetings *= q.preference_meetings
+        early_end *= q.preference_early_end
+    return never_start, meetings, early_end
+
+
+@numba.njit(cache=True)
 def _pair_month(
     t, programme, matched_month, pair_started, contact, meetings, knowledge, network_opened, sector_match,
     motivation, language, labour, mentor, ids, sector, ties, cross_ties, new_ties, hours, willingness, trained,
-    mentor_status, network, mentor_sector, params, stream_keys,
+    mentor_status, network, mentor_sector, district, preference, availability, mentor_district, mentor_preference,
+    mentor_language_support, mentor_availability, params, stream_keys,
 ):  # noqa: ANN001, ANN202  # fmt: skip
     """One month of every pair, in place; returns (mentees whose pair ends, exit code of each, meetings held).
 
@@ -194,9 +236,20 @@ def _pair_month(
         if programme[i] != PAIRED:
             continue
         pid, m = ids[i], mentor[i]
+        never_start_factor, meetings_factor, early_end_factor = _mismatch(
+            district[i] != mentor_district[m],
+            language[i] < q.language_support_below and not mentor_language_support[m],
+            availability[i] * mentor_availability[m] == 2,  # daytime only (1) with evenings only (2)
+            preference[i] != mentor_preference[m],
+            q,
+        )
         if matched_month[i] == t:  # a new pair: it may never really start; the first meeting may wait a month
-            if uniform_at(keys.never_start, pid) < q.never_start * (1 - q.never_start_reduction * q.follow_up) * (
-                1.5 - motivation[i]
+            if (
+                uniform_at(keys.never_start, pid)
+                < q.never_start
+                * (1 - q.never_start_reduction * q.follow_up)
+                * (1.5 - motivation[i])
+                * never_start_factor
             ):
                 ending.append(i)
                 codes.append(NEVER_STARTED)
@@ -215,12 +268,12 @@ def _pair_month(
         contact[i] = c
         # meetings, as far as the mentor's hours allow, build local knowledge and trust
         hours_cap = min(1.0, hours[m] / (q.hours_per_meeting * max(q.meetings_per_month, 1e-9)))
-        held = int(np.floor(q.meetings_per_month * c * hours_cap + uniform_at(keys.meetings, pid)))
+        held = int(np.floor(q.meetings_per_month * meetings_factor * c * hours_cap + uniform_at(keys.meetings, pid)))
         meetings[i] += held
         held_total += held
         need = 2 * (1 - language[i])  # those furthest from the local codes gain most
         knowledge[i] = min(
-            1.0, knowledge[i] + q.knowledge_per_meeting * held * need * (2.0 if sector_match[i] else 1.0)
+            1.0, knowledge[i] + q.knowledge_per_meeting * held * need * (q.sector_knowledge if sector_match[i] else 1.0)
         )
         if not network_opened[i]:
             logit = (
@@ -240,7 +293,7 @@ def _pair_month(
             * ((1 - q.training_early_end_reduction) if trained[m] else 1.0)
         )
         gone = mentor_status[m] == LEFT or labour[i] == INACTIVE or c < q.silent_threshold
-        if gone or uniform_at(keys.early_end, pid) < mentor_rate + q.mentee_end_rate:
+        if gone or uniform_at(keys.early_end, pid) < (mentor_rate + q.mentee_end_rate) * early_end_factor:
             ending.append(i)
             codes.append(ENDED_EARLY)
         elif months >= q.duration_months:

@@ -11,7 +11,7 @@ import scipy.special
 import scipy.stats
 
 from sim.model.rng import Streams
-from sim.scenario.schema import AGE_BANDS, LABOUR_STATUSES, SKILLS, Scenario
+from sim.scenario.schema import AGE_BANDS, AVAILABILITY, LABOUR_STATUSES, SKILLS, Scenario
 
 
 class Labour(IntEnum):
@@ -79,7 +79,8 @@ class Population:
     recognised: np.ndarray  # bool: recognised qualifications (a monthly hazard when careers move)
     motivation: np.ndarray  # 0-1
     district: np.ndarray  # for location matching
-    preference: np.ndarray  # hobby/preference group (0-3) for optimal matching
+    preference: np.ndarray  # hobby/preference group (0 to programme.matching.preference_groups - 1)
+    availability: np.ndarray  # when one can meet: 0 any time, 1 daytime only, 2 evenings only (AVAILABILITY)
     # labour state
     ties: np.ndarray  # (n, sectors) professional ties to employers, by sector
     cross_ties: np.ndarray  # bool: has ties outside one's own sector
@@ -159,7 +160,7 @@ PEOPLE_STREAMS = tuple(
     f"people.{name}"
     for name in (
         "age_band", "age", "skill", "sector", "labour", "ties", "months_unemployed", "female", "origin",
-        "language", "recognised", "motivation", "district", "preference", "tenure",
+        "language", "recognised", "motivation", "district", "preference", "tenure", "availability",
     )
 )  # fmt: skip
 
@@ -170,7 +171,7 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
     Every attribute comes from the person's own counter-based draw, so the same person is drawn the
     same in every scenario of a comparison (common random numbers).
     """
-    pop = scenario.population
+    pop, matching = scenario.population, scenario.programme.matching
     n = len(ids)
     k = len(scenario.sectors)
 
@@ -205,8 +206,9 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
         language=_beta(u("language"), pop.language_mean),
         recognised=u("recognised") < recog_share[skill],
         motivation=_beta(u("motivation"), pop.motivation_mean),
-        district=(u("district") * scenario.programme.matching.districts).astype(np.int8),
-        preference=(u("preference") * 4).astype(np.int8),
+        district=(u("district") * matching.districts).astype(np.int8),
+        preference=(u("preference") * matching.preference_groups).astype(np.int8),
+        availability=_categorical(u("availability"), [matching.mentee_availability[a] for a in AVAILABILITY]),
         ties=ties,
         cross_ties=np.zeros(n, dtype=bool),
         labour=labour,

@@ -32,6 +32,7 @@ SKILLS: tuple[Literal["low", "medium", "high"], ...] = ("low", "medium", "high")
 GENDERS = ("female", "male")
 AGE_BANDS = ("18-25", "26-45", "46-64")
 LABOUR_STATUSES = ("unemployed", "employed_at_level", "employed_below_level", "training", "inactive")
+AVAILABILITY = ("flexible", "daytime", "evenings")  # when one can meet; codes 0, 1, 2 in the model
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -831,9 +832,19 @@ class Matching(Section):
         "assumption [VDC19 §5.2]",
         ge=0,
     )
-    weight_sector: float = P(3.0, "Optimal matching: score of a sector match.", "score", ASSUME, ge=0)
+    weight_sector: float = P(
+        3.0,
+        "Optimal matching: score of a sector match.",
+        "score",
+        "sector first [VDC19 §4.3, §5.2]; size assumed",
+        ge=0,
+    )
     weight_language: float = P(
-        1.0, "Optimal matching: score per unit of mentee language proficiency (shared language).", "score", ASSUME, ge=0
+        1.0,
+        "Optimal matching: score of giving a mentee who needs language support a mentor able to give it.",
+        "score",
+        "Mentor2Work matched on language (DOMAIN.md §4); size assumed",
+        ge=0,
     )
     weight_location: float = P(
         1.0,
@@ -849,13 +860,182 @@ class Matching(Section):
         "MentorU matched on preferences, hobbies (DOMAIN.md §4)",
         ge=0,
     )
-    districts: int = P(5, "Districts of the region (for location matching).", "districts", ASSUME, ge=1)
+    weight_availability: float = P(
+        1.0,
+        "Optimal matching: score of compatible availability (not one side daytime only and the other evenings only).",
+        "score",
+        "assumption; pairs that never really started or had only sporadic contact [VDC19 §5.1]",
+        ge=0,
+    )
+    districts: int = P(5, "Districts of the region (for location matching).", "districts", ASSUME, ge=1, le=100)
     min_score: float = P(
         0.0,
         "Optimal matching: pairs scoring below this are not made (the mentee keeps waiting).",
         "score",
         ASSUME,
         ge=0,
+    )
+    sector_knowledge_factor: float = P(
+        2.0,
+        "Local knowledge gained per meeting with a mentor of the mentee's own sector, relative to another sector.",
+        "factor",
+        "assumption; mentees value sector-specific advice most, non-sector matches compromised quality "
+        "[VDC19 §4.3, §5.2]",
+        ge=1,
+        le=10,
+    )
+    preference_groups: int = P(
+        4,
+        "Preference/hobby groups people and mentors are drawn into with equal shares (for preference matching).",
+        "groups",
+        "assumption; MentorU matched on preferences, hobbies (DOMAIN.md §4)",
+        ge=1,
+        le=100,
+    )
+    language_support_below: float = share(
+        0.35,
+        "A mentee needs language support from the mentor when local-language proficiency is below this.",
+        "assumption; language is the barrier for many newcomers [P15, VDC19] (DOMAIN.md §2.10)",
+    )
+    mentor_language_support_share: float = share(
+        0.3,
+        "Share of mentors able to give language support (they speak a language of the mentee's origin group).",
+        "assumption; Mentor2Work matched on language (DOMAIN.md §4)",
+    )
+    mentee_availability: dict[str, float] = P(
+        {"flexible": 0.6, "daytime": 0.3, "evenings": 0.1},
+        "Shares of jobseekers who can meet at any time, only in the daytime (care duties, courses) or only in "
+        "the evenings (a job or training in the daytime).",
+        "shares",
+        ASSUME,
+    )
+    mentor_availability_active: dict[str, float] = P(
+        {"flexible": 0.3, "daytime": 0.2, "evenings": 0.5},
+        "Availability shares of mentors in work (MentorU pairs met at the mentor's workplace, in the daytime).",
+        "shares",
+        "assumption; MentorU met at the mentor's workplace (DOMAIN.md §4)",
+    )
+    mentor_availability_retired: dict[str, float] = P(
+        {"flexible": 0.7, "daytime": 0.3, "evenings": 0.0},
+        "Availability shares of retired mentors.",
+        "shares",
+        "assumption; DUO for a JOB mentors are (early) retired, a few hours a week (DOMAIN.md §4)",
+    )
+
+    @model_validator(mode="after")
+    def _check_availability(self) -> Matching:
+        for name in ("mentee_availability", "mentor_availability_active", "mentor_availability_retired"):
+            shares = getattr(self, name)
+            _require_keys(shares, AVAILABILITY, f"programme.matching.{name}")
+            _shares_sum_to_one(shares, f"programme.matching.{name}")
+        return self
+
+
+class Mismatch(Section):
+    """How a criterion the match missed changes a pair: factors on never starting, meetings and early ending.
+
+    A pair is far apart when mentor and mentee live in different districts, misses language support when
+    the mentee needs it and the mentor cannot give it, misses availability when one side can meet only in
+    the daytime and the other only in the evenings, and misses preferences when their preference groups
+    differ. Each factor multiplies the pair's chance of never starting, its meetings a month or its monthly
+    chance of ending early; factors of missed criteria multiply (a factor 1 is no effect).
+    """
+
+    distance_never_start: float = P(
+        1.3,
+        "Chance of never starting, mentor and mentee in different districts.",
+        "factor",
+        "assumption; follow-up checks conditions such as travel distance [VDC19 §5.1]",
+        ge=1,
+        le=5,
+    )
+    distance_meetings: float = P(
+        0.8,
+        "Meetings a month, mentor and mentee in different districts (travel).",
+        "factor",
+        "assumption; travel distance [VDC19 §5.1]",
+        ge=0,
+        le=1,
+    )
+    distance_early_end: float = P(
+        1.2,
+        "Monthly chance of ending early, mentor and mentee in different districts.",
+        "factor",
+        "assumption; travel distance [VDC19 §5.1]",
+        ge=1,
+        le=5,
+    )
+    language_never_start: float = P(
+        1.2,
+        "Chance of never starting, a mentee who needs language support with a mentor who cannot give it.",
+        "factor",
+        "assumption; Mentor2Work matched on language (DOMAIN.md §4)",
+        ge=1,
+        le=5,
+    )
+    language_meetings: float = P(
+        0.9,
+        "Meetings a month, a mentee who needs language support with a mentor who cannot give it.",
+        "factor",
+        "assumption; Mentor2Work matched on language (DOMAIN.md §4)",
+        ge=0,
+        le=1,
+    )
+    language_early_end: float = P(
+        1.4,
+        "Monthly chance of ending early, a mentee who needs language support with a mentor who cannot give it.",
+        "factor",
+        "assumption; Mentor2Work matched on language (DOMAIN.md §4)",
+        ge=1,
+        le=5,
+    )
+    availability_never_start: float = P(
+        1.5,
+        "Chance of never starting, one side free only in the daytime and the other only in the evenings.",
+        "factor",
+        "assumption; several pairs never really started [VDC19 §5.1]",
+        ge=1,
+        le=5,
+    )
+    availability_meetings: float = P(
+        0.6,
+        "Meetings a month, one side free only in the daytime and the other only in the evenings.",
+        "factor",
+        "assumption; several pairs had only sporadic contact [VDC19 §5.1]",
+        ge=0,
+        le=1,
+    )
+    availability_early_end: float = P(
+        1.4,
+        "Monthly chance of ending early, one side free only in the daytime and the other only in the evenings.",
+        "factor",
+        ASSUME,
+        ge=1,
+        le=5,
+    )
+    preference_never_start: float = P(
+        1.05,
+        "Chance of never starting, mentor and mentee in different preference groups.",
+        "factor",
+        "assumption; MentorU matched on preferences, hobbies (DOMAIN.md §4)",
+        ge=1,
+        le=5,
+    )
+    preference_meetings: float = P(
+        0.95,
+        "Meetings a month, mentor and mentee in different preference groups.",
+        "factor",
+        "assumption; MentorU matched on preferences, hobbies (DOMAIN.md §4)",
+        ge=0,
+        le=1,
+    )
+    preference_early_end: float = P(
+        1.1,
+        "Monthly chance of ending early, mentor and mentee in different preference groups (less rapport).",
+        "factor",
+        "assumption; MentorU matched on preferences, hobbies (DOMAIN.md §4)",
+        ge=1,
+        le=5,
     )
 
 
@@ -935,7 +1115,7 @@ class Pairs(Section):
     )
     local_knowledge_per_meeting: float = P(
         0.04,
-        "Local knowledge (social codes, sector advice) gained per meeting by a mentee of average language; x2 with a mentor of one's sector, scaled by need 2 x (1 - language).",
+        "Local knowledge (social codes, sector advice) gained per meeting by a mentee of average language; x programme.matching.sector_knowledge_factor with a mentor of one's sector, scaled by need 2 x (1 - language).",
         "per meeting",
         "assumption; mentees value culture- and sector-specific advice [VDC19]; effects concentrate on the most disadvantaged (Battisti et al. 2019, DOMAIN.md §5)",
         ge=0,
@@ -971,6 +1151,10 @@ class Pairs(Section):
         ASSUME,
         ge=0,
         le=1,
+    )
+    mismatch: Mismatch = Field(
+        default_factory=Mismatch,
+        description="Effects of the matching criteria a pair missed (distance, language support, availability, preferences).",
     )
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import mesa
 
 from sim.model.population import Labour
-from sim.scenario.schema import SKILLS, Scenario, month_index
+from sim.scenario.schema import AVAILABILITY, SKILLS, Scenario, month_index
 
 UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(code) for code in Labour)
 EMPLOYED = (AT_LEVEL, BELOW_LEVEL)
@@ -120,7 +120,14 @@ class Mentor(mesa.Agent):
     """A mentor of one of the fixed pairs."""
 
     def __init__(
-        self, model: TwinModel, sector: int, network: int, willingness: float, hours: float, trained: bool
+        self,
+        model: TwinModel,
+        sector: int,
+        network: int,
+        willingness: float,
+        hours: float,
+        trained: bool,
+        criteria: tuple[int, int, bool, int] = (0, 0, False, 0),
     ) -> None:
         super().__init__(model)
         self.sector = sector
@@ -128,6 +135,8 @@ class Mentor(mesa.Agent):
         self.willingness = willingness
         self.hours = hours
         self.trained = trained
+        # matching criteria: district, preference group, can give language support, availability (0/1/2)
+        self.district, self.preference, self.language_support, self.availability = criteria
 
 
 class Jobseeker(mesa.Agent):
@@ -146,6 +155,9 @@ class Jobseeker(mesa.Agent):
         self.months_unemployed: int = state["months_unemployed"]
         self.months_in_status: int = state["months_in_status"]
         self.local_knowledge: float = state["local_knowledge"]
+        self.district: int = state.get("district", 0)
+        self.preference: int = state.get("preference", 0)
+        self.availability: int = state.get("availability", 0)  # 0 any time, 1 daytime only, 2 evenings only
         # pair state
         self.mentor: Mentor | None = None
         self.in_pair = False
@@ -276,6 +288,7 @@ class Jobseeker(mesa.Agent):
         rnd = model.random.random
         if self.matched_month == t:
             p_never = pc.never_start_base * (1 - fu.never_start_reduction * model.follow_up) * (1.5 - self.motivation)
+            p_never *= self.mismatch("never_start")
             if rnd() < p_never:
                 self.end_pair(NEVER_STARTED)
                 return
@@ -292,10 +305,16 @@ class Jobseeker(mesa.Agent):
             self.contact += fu.check_in_restores * (1 - self.contact)
         # meetings build local knowledge and trust; a mentor short of hours meets less
         hours_cap = self.mentor.hours / (pc.hours_per_meeting * max(pc.meetings_per_month, 1e-9))
-        held = math.floor(pc.meetings_per_month * self.contact * min(1.0, hours_cap) + rnd())
+        meetings = pc.meetings_per_month * self.mismatch("meetings")
+        held = math.floor(meetings * self.contact * min(1.0, hours_cap) + rnd())
         self.meetings += held
         need = 2 * (1 - self.language)  # those furthest from the local codes gain most
-        gain = pc.local_knowledge_per_meeting * held * need * (2.0 if self.sector_match else 1.0)
+        gain = (
+            pc.local_knowledge_per_meeting
+            * held
+            * need
+            * (model.params.programme.matching.sector_knowledge_factor if self.sector_match else 1.0)
+        )
         self.local_knowledge = min(1.0, self.local_knowledge + gain)
         if not self.network_opened:
             self.maybe_open_network()
@@ -305,10 +324,23 @@ class Jobseeker(mesa.Agent):
         if self.mentor.trained:
             mentor_rate *= 1 - pc.training_early_end_reduction
         silent = self.contact < pc.silent_threshold
-        if silent or self.labour == INACTIVE or rnd() < mentor_rate + pc.mentee_end_rate:
+        if silent or self.labour == INACTIVE or rnd() < (mentor_rate + pc.mentee_end_rate) * self.mismatch("early_end"):
             self.end_pair(ENDED_EARLY)
         elif months >= pc.duration_months:
             self.end_pair(COMPLETED)
+
+    def mismatch(self, effect: str) -> float:
+        """The product of ``programme.pairs.mismatch`` factors ``<criterion>_<effect>`` over the criteria missed."""
+        params = self.model.params
+        mismatch, mentor = params.programme.pairs.mismatch, self.mentor
+        missed = {
+            "distance": self.district != mentor.district,
+            "language": self.language < params.programme.matching.language_support_below
+            and not mentor.language_support,
+            "availability": {self.availability, mentor.availability} == {1, 2},
+            "preference": self.preference != mentor.preference,
+        }
+        return math.prod(getattr(mismatch, f"{name}_{effect}") for name, miss in missed.items() if miss)
 
     def maybe_open_network(self) -> None:
         """A trusting, willing mentor opens the network with a logistic chance; ties follow."""
@@ -416,6 +448,9 @@ class TwinModel(mesa.Model):
             "months_unemployed",
             "months_in_status",
             "local_knowledge",
+            "district",
+            "preference",
+            "availability",
         )
         columns = {name: getattr(p, name).tolist() for name in names}
         return [Jobseeker(self, **{name: columns[name][i] for name in names}) for i in range(len(columns["skill"]))]
@@ -438,13 +473,21 @@ class TwinModel(mesa.Model):
         sector = mentee_sector
         if rnd() >= setup.sector_match_share:
             sector = self.random.choice([s for s in range(len(self.params.sectors)) if s != mentee_sector])
-        network_mean = cfg.network_size_retired if rnd() < cfg.retired_share else cfg.network_size_active
+        retired = rnd() < cfg.retired_share
+        network_mean = cfg.network_size_retired if retired else cfg.network_size_active
         w = min(max(cfg.willingness_mean, 1e-3), 1 - 1e-3)
         willingness = self.random.betavariate(w * 6, (1 - w) * 6)
         hours = self.random.gammavariate(4.0, cfg.hours_mean / 4.0)
-        return Mentor(
-            self, sector, int(self.rng.poisson(network_mean)), willingness, hours, rnd() < setup.trained_share
+        trained = rnd() < setup.trained_share
+        m = self.params.programme.matching
+        shares = m.mentor_availability_retired if retired else m.mentor_availability_active
+        criteria = (
+            self.random.randrange(m.districts),
+            self.random.randrange(m.preference_groups),
+            rnd() < m.mentor_language_support_share,
+            pick(rnd(), [shares[a] for a in AVAILABILITY]),
         )
+        return Mentor(self, sector, int(self.rng.poisson(network_mean)), willingness, hours, trained, criteria)
 
     def newcomer_state(self) -> dict[str, object]:
         """Attributes of an unemployed newcomer, drawn from the scenario's population shares."""
