@@ -168,7 +168,8 @@ def _careers_month(
         step = min(1.0, q.language_growth * speed) * (1.0 - language[i])
         if step > 0:
             language[i] += step
-            static[pid] *= np.exp(q.language_effect * step)
+            x = q.language_effect * step  # small: exp(x) to within float32 by its series (exp costs here)
+            static[pid] *= 1.0 + x * (1.0 + x * (0.5 + x / 6.0)) if abs(x) < 0.05 else np.exp(x)
         # 4. recognition of a foreign diploma, faster with a mentor
         if skill[i] > 0 and not recognised[i]:
             speed = 1.0 + factor * (q.recognition_mentor_multiplier - 1.0) if mentored else 1.0
