@@ -165,19 +165,20 @@ def _few(n: int = 4) -> tuple[Scenario, Population, Careers, np.ndarray]:
 
 
 def test_a_running_pair_speeds_up_language_and_keeps_what_it_gave_by_gender() -> None:
-    """Same person twice, paired or not: language grows faster paired; a woman keeps half her knowledge gain."""
+    """Language grows faster in a running pair; a woman keeps her factor's share of what the pair gave; it fades after."""
     sc, people, careers, static = _few()
     people.language[:] = 0.5
     people.female[:] = [True, True, False, False]
     people.non_eu[:] = True
-    people.programme[:] = [Status.PAIRED, Status.NOT_ENROLLED, Status.PAIRED, Status.NOT_ENROLLED]
+    people.programme[:] = [Status.PAIRED, Status.NOT_ENROLLED, Status.PAIRED, Status.COMPLETED]
+    people.served[:] = [True, False, True, True]
     people.pair_started[:] = True
     people.local_knowledge[:] = 0.2  # gained in this month's meetings
     careers.month(0, people, static, 1.0)
     assert people.language[0] > people.language[1] > 0.5
     assert people.local_knowledge[0] == pytest.approx(0.2 * sc.labour_market.careers.female_mentoring_factor)
     assert people.local_knowledge[2] == pytest.approx(0.2)  # a man keeps all of it
-    assert people.local_knowledge[3] < 0.2  # no pair: it fades
+    assert people.local_knowledge[3] < 0.2  # the pair is over: it fades
     assert static[0] > 1.0  # better language, more attractive to employers
 
 
