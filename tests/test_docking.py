@@ -5,10 +5,13 @@ burn-in (people, employers' weights, hiring scale and the reference group's stoc
 own random numbers. The array side drives ``model.pair_dynamics`` (step 7) and ``model.market`` (step 8)
 directly on that state, as ``MentoringModel.step`` does, without intake, matching or funding; pairs are
 formed once at month 0 with mentors drawn from the same distribution on both sides (``PairSetup``).
-The labour market on both sides: finite openings per employer (Poisson, economy factors), origin groups
-non-EU / EU with the offer gap and each employer's bias, crowding ``V / (A + V)`` per sector over all
-applicants including the reference stock, whose expected hires and job losses move it each month. The
-calibration itself is compared exactly (``test_twin_calibration_matches_array``).
+Careers (``sim/model/careers.py``, inside ``model.market.step``; the twin's ``Jobseeker.careers_month``)
+run on both sides with the defaults: moves up to one's level, language, recognition, fading, the gender
+factor and the retention support. The labour market on both sides: finite openings per employer
+(Poisson, economy factors), origin groups non-EU / EU with the offer gap and each employer's bias,
+crowding ``V / (A + V)`` per sector over all applicants including the reference stock, whose expected
+hires and job losses move it each month. The calibration itself is compared exactly
+(``test_twin_calibration_matches_array``).
 
 The statistical test, for every metric: over the seeds, the difference of the two means must lie within
 4 standard errors of the difference, sqrt(var_array / k + var_twin / k) from the seed-to-seed spread
@@ -59,7 +62,6 @@ def docking_scenario(months: int) -> Scenario:
     scenario.economy.shocks = [Shock(start="2016-01", end="2017-06")]
     scenario.programme.guidelines.network_opening = True  # more openings: a sharper test of the ties
     scenario.population.turnover_rate = 0.01  # as the base scenario: newcomers replace leavers
-    scenario.labour_market.careers.enabled = False  # the reference twin has no careers (sim.model.careers)
     return scenario
 
 

@@ -98,6 +98,8 @@ LARGE_PROGRAMME = (  # a small region and the largest programme the ranges of ba
     "mentors.individual_recruitment_per_month=4",
     "programme.pairs.network_open_base=-4",
     "programme.guidelines.network_opening=true",
+    "labour_market.careers.female_mentoring_factor=1",  # women gain from mentoring as men do: a large effect
+    "labour_market.careers.knowledge_decay=0",  # what mentoring gave does not fade
 )
 
 

@@ -137,38 +137,54 @@ def _careers_month(
 ):  # noqa: ANN001, ANN202  # fmt: skip
     """One month of careers for every person, in place (steps in the module docstring).
 
+    Steps 1, 2 and 6 concern participants only (``served``: only pairs give knowledge and programme
+    ties), so the pass over everyone else is short; ``loss_factor`` stays 1 for them.
+
     Returns (moves to a job at level, diplomas recognised, programme ties faded).
     """
     q, keys = params[0], stream_keys[0]
     moves = recognitions = faded = 0
     for i in range(len(labour)):
         pid = ids[i]
-        factor = (q.female_factor if female[i] else 1.0) * (1.0 if non_eu[i] else q.eu_factor)
-        mentored = programme[i] == PAIRED and pair_started[i]
-        # 1. this month's gains of a pair (only pairs give them; a newcomer's stale marks are below), by gender and origin
-        gain = knowledge[i] - knowledge_seen[i]
-        if gain > 0:
-            knowledge[i] = min(1.0, knowledge_seen[i] + factor * gain)
-        for j in range(max(new_ties[i] - ties_seen[i], 0)):
-            if uniform_at(keys.tie_kept, pid * MAX_TIES + j) >= factor:
-                _drop_tie(i, sector[i], ties)
-                ties_lost[i] += 1
-        if programme[i] != PAIRED:  # 2. fading once the pair has ended
-            knowledge[i] *= 1 - q.knowledge_decay
-            held = new_ties[i] - ties_lost[i]
-            for j in range(max(held, 0)):
-                if uniform_at(keys.tie_decay, pid * MAX_TIES + j) < q.tie_decay:
+        status = labour[i]
+        factor, mentored = 1.0, False
+        if served[i]:  # only pairs give knowledge and programme ties, and only participants get support
+            factor = (q.female_factor if female[i] else 1.0) * (1.0 if non_eu[i] else q.eu_factor)
+            mentored = programme[i] == PAIRED and pair_started[i]
+            # 1. this month's gains of a pair, by gender and origin
+            gain = knowledge[i] - knowledge_seen[i]
+            if gain > 0:
+                knowledge[i] = min(1.0, knowledge_seen[i] + factor * gain)
+            for j in range(max(new_ties[i] - ties_seen[i], 0)):
+                if uniform_at(keys.tie_kept, pid * MAX_TIES + j) >= factor:
                     _drop_tie(i, sector[i], ties)
                     ties_lost[i] += 1
-                    faded += 1
-        knowledge_seen[i] = knowledge[i]
-        ties_seen[i] = new_ties[i]
+            if programme[i] != PAIRED:  # 2. fading once the pair has ended
+                knowledge[i] *= 1 - q.knowledge_decay
+                for j in range(max(new_ties[i] - ties_lost[i], 0)):
+                    if uniform_at(keys.tie_decay, pid * MAX_TIES + j) < q.tie_decay:
+                        _drop_tie(i, sector[i], ties)
+                        ties_lost[i] += 1
+                        faded += 1
+            knowledge_seen[i] = knowledge[i]
+            ties_seen[i] = new_ties[i]
+            # 6. retention support in a new job found during the pair or soon after it
+            loss_factor[i] = 1.0
+            if AT_LEVEL <= status <= BELOW_LEVEL and programme[i] != COMPARISON:
+                tenure = months_in_status[i] + 1  # as the labour kernel counts it this month
+                start = month - tenure  # the month the job began
+                paired_then = matched_month[i] != NO_MONTH and matched_month[i] <= start
+                ended = exit_month[i] != NO_MONTH
+                in_window = (not ended) or start <= exit_month[i] + q.retention_window_months
+                if paired_then and in_window and tenure <= q.retention_months:
+                    loss_factor[i] = 1.0 - min(1.0, factor * q.retention_reduction)
         # 3. language, faster with a mentor
         speed = 1.0 + factor * (q.language_mentor_multiplier - 1.0) if mentored else 1.0
         step = min(1.0, q.language_growth * speed) * (1.0 - language[i])
         if step > 0:
             language[i] += step
-            static[pid] *= np.exp(q.language_effect * step)
+            x = q.language_effect * step  # small: exp(x) to within float32 by its series (exp costs here)
+            static[pid] *= 1.0 + x * (1.0 + x * (0.5 + x / 6.0)) if abs(x) < 0.05 else np.exp(x)
         # 4. recognition of a foreign diploma, faster with a mentor
         if skill[i] > 0 and not recognised[i]:
             speed = 1.0 + factor * (q.recognition_mentor_multiplier - 1.0) if mentored else 1.0
@@ -177,7 +193,6 @@ def _careers_month(
                 static[pid] *= np.exp(q.recognition_effect)
                 recognitions += 1
         # 5. job-to-job moves from below level to a job at level
-        status = labour[i]
         if status == BELOW_LEVEL and skill[i] > 0:
             own = min(ties[i, sector[i]], q.referral_cap)
             hazard = q.move_rate * q.economy_index * np.exp(q.move_tie_effect * own)
@@ -186,14 +201,4 @@ def _careers_month(
             if uniform_at(keys.move, pid) < hazard:
                 labour[i] = AT_LEVEL
                 moves += 1
-        # 6. retention support in a new job found during the pair or soon after it
-        loss_factor[i] = 1.0
-        if AT_LEVEL <= status <= BELOW_LEVEL and served[i] and programme[i] != COMPARISON:
-            tenure = months_in_status[i] + 1  # as the labour kernel counts it this month
-            start = month - tenure  # the month the job began
-            paired_then = matched_month[i] != NO_MONTH and matched_month[i] <= start
-            ended = exit_month[i] != NO_MONTH
-            in_window = (not ended) or start <= exit_month[i] + q.retention_window_months
-            if paired_then and in_window and tenure <= q.retention_months:
-                loss_factor[i] = 1.0 - min(1.0, factor * q.retention_reduction)
     return np.array([moves, recognitions, faded])

@@ -326,11 +326,12 @@ class Careers(Section):
         " and recognition never change: the model before issue 11 item 4).",
     )
     move_rate: float = rate(
-        0.008,
+        0.004,
         "Monthly chance that a medium- or highly skilled person in a job below their level moves to a job at their"
         " level, without recognised qualifications or ties (scaled by the economy index: fewer moves in a downturn).",
-        "assumption; 'brain waste' persists: many highly skilled stay over-qualified [P15, VDC19]; EU job-to-job"
-        " mobility is about 0.5-1 % a month (Eurostat, assumption)",
+        "assumption; 'brain waste' persists: many highly skilled stay over-qualified [P15, VDC19]; set so that about"
+        " 40 % of the medium- and highly skilled employed are below level in base (Eurostat over-qualification rate"
+        " of non-EU citizens about 40 %, natives about 20 %: a figure not in DOMAIN.md)",
     )
     move_tie_effect: float = P(
         0.35,
@@ -342,7 +343,7 @@ class Careers(Section):
         le=2,
     )
     move_recognition_factor: float = P(
-        3.0,
+        2.0,
         "Move chance with recognised qualifications relative to without.",
         "factor",
         "assumption; recognition of qualifications is a barrier for the highly skilled [P15, VDC19]",
@@ -383,7 +384,7 @@ class Careers(Section):
         "assumption; ties unused fade (network access is not automatic [VDC19 §4.2])",
     )
     language_growth: float = rate(
-        0.004,
+        0.003,
         "Share of the gap to fluency in the local language closed each month (everyone in the labour force).",
         "assumption; language is the main barrier for the highly skilled and improves with time in the country"
         " [P15, VDC19]",
@@ -397,7 +398,7 @@ class Careers(Section):
         le=10,
     )
     recognition_rate: float = rate(
-        0.008,
+        0.003,
         "Monthly chance that a medium- or highly skilled person whose foreign diploma is not recognised gets it"
         " recognised (a procedure of months to years that many never finish).",
         "assumption; recognition is a barrier for the highly skilled [P15, VDC19]",

@@ -20,6 +20,12 @@ scale, the openings and the reference stock from the state, as ``LabourMarket.ca
 exactly in ``tests/test_docking.py``). Pairs are formed once, at month 0, with mentors drawn here
 (``PairSetup``); there is no intake, matching, funding or mentor supply, and the employer a hire goes
 to is not drawn (it does not feed back into the flows).
+
+Careers (``sim/model/careers.py``), after the pair month and turnover, before the labour month: what a
+pair gave this month scaled by the mentee's mentoring factor (gender, origin), fading of knowledge and
+programme ties once the pair has ended, language growth and diploma recognition (faster in a running
+pair), moves from below-level to at-level jobs (ties, recognition, economy), and the retention support
+that cuts a mentee's job loss in a job begun during the pair or soon after it.
 """
 
 from __future__ import annotations
@@ -145,6 +151,7 @@ class Jobseeker(mesa.Agent):
     def __init__(self, model: TwinModel, **state: object) -> None:
         super().__init__(model)
         self.non_eu: bool = state["non_eu"]  # origin group: non-EU or EU
+        self.female: bool = state["female"]
         self.skill: int = state["skill"]
         self.sector: int = state["sector"]
         self.language: float = state["language"]
@@ -158,6 +165,12 @@ class Jobseeker(mesa.Agent):
         self.district: int = state.get("district", 0)
         self.preference: int = state.get("preference", 0)
         self.availability: int = state.get("availability", 0)  # 0 any time, 1 daytime only, 2 evenings only
+        # careers state
+        self.ties_lost = 0  # programme ties lost since they were gained
+        self.knowledge_seen = self.local_knowledge  # after last month's careers step
+        self.ties_seen = 0  # programme ties gained up to last month
+        self.loss_factor = 1.0  # this month's job-loss multiplier (retention support)
+        self.exit_month: int | None = None  # month the pair ended
         # pair state
         self.mentor: Mentor | None = None
         self.in_pair = False
@@ -175,12 +188,16 @@ class Jobseeker(mesa.Agent):
         """The first part of the month: one month of the pair (if any), then perhaps leaving the region."""
         self.mentoring_month(self.model.t)
         self.maybe_leave_region()
+        if self.model.params.labour_market.careers.enabled:
+            self.careers_month(self.model.t)
 
     def maybe_leave_region(self) -> None:
         """Turnover: someone not in the programme may leave for good; an unemployed newcomer takes the place."""
         if not self.enrolled and self.model.random.random() < self.model.params.population.turnover_rate:
             for name, value in self.model.newcomer_state().items():
                 setattr(self, name, value)
+            self.ties_lost = self.ties_seen = 0
+            self.knowledge_seen = 0.0
 
     # -- hiring --------------------------------------------------------------------------------
     def attractiveness(self) -> float:
@@ -248,7 +265,7 @@ class Jobseeker(mesa.Agent):
         new = was
         if was in EMPLOYED:
             loss = cfg.job_loss_rate * (cfg.probation_multiplier if self.months_in_status <= 6 else 1.0)
-            if rnd() < loss / max(model.economy, 0.2):
+            if rnd() < loss * self.loss_factor / max(model.economy, 0.2):
                 new = UNEMPLOYED
         elif was == UNEMPLOYED:
             own, other = self.channels()  # crowded: the openings this month shared by all applicants
@@ -366,6 +383,63 @@ class Jobseeker(mesa.Agent):
     def end_pair(self, how: str) -> None:
         self.in_pair = False
         self.pair_end = how
+        self.exit_month = self.model.t
+
+    # -- careers ---------------------------------------------------------------------------------------
+    def mentoring_factor(self) -> float:
+        """Share of mentoring's effects this person gets: the gender factor times the origin factor."""
+        c = self.model.params.labour_market.careers
+        return (c.female_mentoring_factor if self.female else 1.0) * (1.0 if self.non_eu else c.eu_mentoring_factor)
+
+    def drop_tie(self) -> None:
+        """One tie less: in one's own sector if any, else in the sector with most ties."""
+        if self.ties[self.sector] > 0:
+            self.ties[self.sector] -= 1
+        elif max(self.ties) > 0:
+            self.ties[self.ties.index(max(self.ties))] -= 1
+
+    def careers_month(self, t: int) -> None:
+        """A pair's gains by gender and origin; fading; language; recognition; moves up; retention support."""
+        model = self.model
+        c = model.params.labour_market.careers
+        rnd = model.random.random
+        factor = self.mentoring_factor()
+        mentored = self.in_pair and self.started
+        if self.local_knowledge > self.knowledge_seen:  # what this month's meetings gave
+            gained = factor * (self.local_knowledge - self.knowledge_seen)
+            self.local_knowledge = min(1.0, self.knowledge_seen + gained)
+        for _ in range(max(self.new_ties - self.ties_seen, 0)):
+            if rnd() >= factor:
+                self.drop_tie()
+                self.ties_lost += 1
+        if not self.in_pair:  # fading once the pair has ended
+            self.local_knowledge *= 1 - c.knowledge_decay
+            for _ in range(max(self.new_ties - self.ties_lost, 0)):
+                if rnd() < c.tie_decay:
+                    self.drop_tie()
+                    self.ties_lost += 1
+        self.knowledge_seen = self.local_knowledge
+        self.ties_seen = self.new_ties
+        speed = 1 + factor * (c.language_mentor_multiplier - 1) if mentored else 1.0
+        self.language += min(1.0, c.language_growth * speed) * (1 - self.language)
+        if self.skill > 0 and not self.recognised:
+            speed = 1 + factor * (c.recognition_mentor_multiplier - 1) if mentored else 1.0
+            self.recognised = rnd() < c.recognition_rate * speed
+        was = self.labour
+        if was == BELOW_LEVEL and self.skill > 0:
+            referral = math.exp(
+                c.move_tie_effect * min(self.ties[self.sector], model.params.labour_market.referral_cap)
+            )
+            hazard = c.move_rate * max(model.economy, 0.2) * referral
+            if rnd() < hazard * (c.move_recognition_factor if self.recognised else 1.0):
+                self.labour = AT_LEVEL  # tenure kept
+        self.loss_factor = 1.0
+        if was in EMPLOYED and self.enrolled:
+            tenure = self.months_in_status + 1
+            start = t - tenure
+            in_window = self.in_pair or self.exit_month is None or start <= self.exit_month + c.retention_window_months
+            if self.matched_month <= start and in_window and tenure <= c.retention_months:
+                self.loss_factor = 1 - min(1.0, factor * c.retention_reduction)
 
 
 class TwinModel(mesa.Model):
@@ -438,6 +512,7 @@ class TwinModel(mesa.Model):
     def _copy_people(self, p: object) -> list[Jobseeker]:
         names = (
             "non_eu",
+            "female",
             "skill",
             "sector",
             "language",
@@ -499,6 +574,7 @@ class TwinModel(mesa.Model):
         ties[sector] = int(self.rng.poisson(pop.initial_ties_mean))
         return {
             "non_eu": rnd() < pop.non_eu_share,
+            "female": rnd() < pop.female_share,
             "skill": skill,
             "sector": sector,
             "language": beta(self.random, pop.language_mean),
