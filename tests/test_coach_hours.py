@@ -92,7 +92,7 @@ def test_more_hours_make_more_matches() -> None:
         ("programme.follow_up.first_meeting_hours", 1.0, 4.0, "coach_hours_used_first_meeting", 1),
         ("programme.matching.hours_per_match", 1.0, 6.0, "enrolled", -1),
         ("programme.staff.mentor_support_hours", 0.25, 1.5, "enrolled", -1),
-        ("programme.staff.other_duties_share", 0.2, 0.6, "enrolled", -1),
+        ("programme.staff.other_duties_share", 0.3, 0.7, "enrolled", -1),
         ("programme.staff.hours_per_fte_month", 120.0, 160.0, "enrolled", 1),
         ("programme.staff.intake_hours_per_applicant", 0.5, 2.0, "coach_hours_used_intake", 1),
     ],

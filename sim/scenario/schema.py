@@ -930,7 +930,7 @@ class Staff(Section):
         le=200,
     )
     other_duties_share: float = share(
-        0.4,
+        0.5,
         "Share of the coaches' hours spent on duties outside the casework below: outreach, recruiting and"
         " training mentors, employer contacts, reporting to the funders.",
         "assumption",
