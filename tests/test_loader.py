@@ -65,7 +65,9 @@ BAD_FILES = {
             "did you mean 'intensity'?",
             "given:   0.5",
         ]
-        + ["allowed: one of the keys intensity, never_start_reduction, check_in_restores, caseload_per_coach"],
+        + [
+            "allowed: one of the keys intensity, never_start_reduction, check_in_restores, check_in_hours, first_meeting_hours"
+        ],
     ),
     "section name glued to its key": (
         """

@@ -85,14 +85,14 @@ def within_run(sc: Scenario, low: Callable, high: Callable, n: int, label: str) 
 
 
 def test_mentors_with_many_pairs_leave_more_often() -> None:
-    """base, 8 seeds, within each run: the monthly leaving hazard of mentors with 3 or more finished pairs
+    """base, 12 seeds, within each run: the monthly leaving hazard of mentors with 3 or more finished pairs
     is above that of mentors with 1 or 2 (95 % CI of the per-seed difference > 0), and at least 1.5x it
     on average."""
     result = within_run(
         scenario("base", *SMALL),
         lambda d, _h: (d >= 1) & (d <= 2),
         lambda d, _h: d >= 3,
-        8,
+        12,
         "monthly leaving hazard, 3+ pairs minus 1-2 pairs",
     )
     assert_positive(result)
@@ -102,7 +102,7 @@ def test_mentors_with_many_pairs_leave_more_often() -> None:
 def test_hard_pairs_raise_attrition() -> None:
     """base without fatigue per pair (attrition_per_pair 1, so only hard pairs count) and with
     attrition_per_hard_pair 2 (base's 1.3 is too small to see in 8 small runs: hazards 0.044 vs 0.054),
-    8 seeds, within each run: among mentors with 1-4 finished pairs, those with a hard pair leave more often
+    12 seeds, within each run: among mentors with 1-4 finished pairs, those with a hard pair leave more often
     than those without (95 % CI > 0). Across arms: attrition_per_hard_pair 2 vs 1 loses more mentors
     (95 % CI > 0)."""
     no_fatigue = scenario("base", *SMALL, "mentors.attrition_per_pair=1", "mentors.attrition_per_hard_pair=2")
@@ -110,7 +110,7 @@ def test_hard_pairs_raise_attrition() -> None:
         no_fatigue,
         lambda d, h: (d >= 1) & (d <= 4) & (h == 0),
         lambda d, h: (d >= 1) & (d <= 4) & (h >= 1),
-        8,
+        12,
         "monthly leaving hazard, with a hard pair minus without",
     )
     assert_positive(result)

@@ -9,18 +9,21 @@ alone (normal economy, no programme) give a stationary start. The order of the p
    reimbursements of costs declared months before come in as cash; the month's money is what the
    grants cover (co-financing caps), limited by cash; coaches follow what is affordable: lost at once,
    rehired slowly, leaving ahead of a known end. Intake and matching close when too few funded months
-   are left for a pair to run to term.
+   are left for a pair to run to term. The month's casework hours of the coaches are set, and what the
+   running pairs and matching are expected to need is kept for them (triage by ``staff.hours_priority``).
 3. **Employers**: champion employers withdraw (more in a downturn and while the programme is
    unfunded) or are engaged (only while funded).
 4. **Mentors**: volunteers and champions' staff are recruited (and trained) while funded; mentors
    whose pair ended last month re-enlist or rest, rests end; mentors leave (peaks at 3, 6, 12 months,
    more when idle in an interruption, more with every pair done and every hard pair) or return.
-5. **Intake**: eligible unemployed apply through the outreach channel; while funded the organisation
-   screens them (creaming or targeting) up to its caseload; a random share goes to the comparison
-   group; the dual model loses some in the hand-over. Waiting mentees who found work, left the
-   labour force or waited too long leave the list.
-6. **Matching**: the strategy pairs ready mentees with available mentors, as many as coaches can match.
-7. **Pairs**: new pairs start or never start; contact decays and lapses, check-ins restore it;
+5. **Intake**: eligible unemployed apply through the outreach channel; while funded the coaches interview
+   them as their hours allow and screen them (creaming or targeting) up to the caseload their hours
+   carry; a random share goes to the comparison group; the dual model loses some in the hand-over.
+   Waiting mentees who found work, left the labour force or waited too long leave the list.
+6. **Matching**: the strategy pairs ready mentees with available mentors, as many as the coaches' hours
+   allow (each match and its first meeting take hours; the hours of tasks ranked higher are kept).
+7. **Pairs**: the coaches support the mentors and check in on pairs as the hours left allow; new pairs
+   start or never start; contact decays and lapses, check-ins restore it;
    meetings build local knowledge and trust; mentors may open their network (employer ties);
    pairs go silent, end early or complete. Without money, pairs finish or end (wind-down rule).
 8. **Labour market**: people who leave the region are replaced by unemployed newcomers (turnover);
@@ -45,7 +48,7 @@ from sim.model.funding import FundingSchedule, Report
 from sim.model.labour_market import Employers, LabourMarket, build_employers
 from sim.model.matching import MatchRequest, match
 from sim.model.mentors import MentorPool, MentorSupply
-from sim.model.organisation import Organisation, end_participation
+from sim.model.organisation import TASKS, Organisation, end_participation
 from sim.model.outcomes import Checkpoints, compute_outcomes, displacement
 from sim.model.pairs import PairDynamics, start_pairs
 from sim.model.population import (
@@ -54,7 +57,6 @@ from sim.model.population import (
     Population,
     Status,
     build_population,
-    caseload,
     participants,
     settle,
     turnover,
@@ -63,7 +65,7 @@ from sim.model.reporting import reporting_outcomes
 from sim.model.rng import Streams
 from sim.scenario.schema import Scenario
 
-SERIES = (
+SERIES: tuple[str, ...] = (
     "active_pairs", "waiting_list", "mentor_pool", "mentors_available", "champions", "coaches_fte",
     "funding_month_eur", "budget_remaining_eur", "intake_open", "new_participants", "new_matches",
     "pairs_completed", "pairs_ended_early", "placements", "employed_share_participants",
@@ -72,6 +74,7 @@ SERIES = (
     "hires_reference", "unemployed_reference", "displacement_jobs", "cash_balance_eur",
     "mentors_resting", "mentors_left", "moves_to_level", "recognitions",
 )  # fmt: skip
+SERIES += ("coach_hours_available", *(f"coach_hours_used_{task}" for task in TASKS))
 
 
 @dataclass
@@ -218,6 +221,8 @@ class MentoringModel(mesa.Model):
                 self.funding.decide(grants, report)
         self.training_eur = org.pay(t, self.training_eur)
         funded = org.funded
+        ready = np.count_nonzero((people.programme == Status.WAITING) & (people.ready_month <= t))
+        org.plan_hours(int(np.count_nonzero(people.programme == Status.PAIRED)), min(int(ready), len(pool.available())))
         self.supply.champions(t, self.employers.champion, funded, downturn)  # 3
         new, employer = self.supply.recruit(
             t, pool, self.employers.champion, self.employers.sector, funded, trained=False
@@ -247,8 +252,9 @@ class MentoringModel(mesa.Model):
         mentees, matched = match(req)
         from_queue = int(np.count_nonzero(~people.served[mentees]))  # queued unfunded: participants once matched
         start_pairs(t, people, pool, mentees, matched)
-        load = caseload(people.programme)
-        ends = self.pair_dynamics.step(t, people, pool, org.follow_up_share(load), funded)  # 7
+        org.matched(len(mentees))
+        pairs = int(np.count_nonzero(people.programme == Status.PAIRED))
+        ends = self.pair_dynamics.step(t, people, pool, org.follow_up_share(pairs), funded)  # 7
         row |= {
             "intake_open": float(org.intake_open),
             "new_participants": int(participants(people)[accepted].sum()) + from_queue,
@@ -261,7 +267,8 @@ class MentoringModel(mesa.Model):
             "budget_remaining_eur": self.funding.remaining(t),
             "cash_balance_eur": org.cash,
             "champions": int(self.employers.champion.sum()),
-        }
+            "coach_hours_available": org.hours.available,
+        } | {f"coach_hours_used_{task}": hours for task, hours in org.hours.used.items()}
 
     def _turnover(self, t: int) -> None:
         """Leavers replaced by newcomers; applicants are exempt from their application on (also in the twin).
@@ -333,6 +340,8 @@ class MentoringModel(mesa.Model):
             "renewals_granted": self.funding.ledger.granted,
             "renewals_refused": self.funding.ledger.refused,
             "months_cash_constrained": self.organisation.months_cash_constrained,
+            "coach_hours_follow_up": self.organisation.hours.total["check_in"]
+            + self.organisation.hours.total["first_meeting"],
         }
         jobs = self.displacement_jobs(twin) if twin is not None else None
         extra |= displacement(self.people, jobs, self.participants_so_far)

@@ -11,9 +11,25 @@ limits spending is *cash-constrained*). Cash pays only costs a grant covers: res
 capital, not a fund to run without grants. Intake (and matching) closes while the money approved so
 far runs out before a new pair could run to term (``pairs.duration_months``), and coaches leave
 (``staff.leave_before_end_rate`` a month, no rehiring) once it runs out within ``staff.leave_horizon_months``.
+
+**The coaches' time is a budget** (:class:`CoachHours`, DOMAIN.md §6). Each month the coaches have
+``coaches x staff.hours_per_fte_month x (1 - staff.other_duties_share)`` hours for casework. Its tasks take
+hours: an intake interview per applicant screened, ``matching.hours_per_match`` per match and, at the
+follow-up intensity, ``follow_up.first_meeting_hours`` for the new pair's first meeting; a check-in per
+running pair a month (``follow_up.check_in_hours``, at the intensity: with the first meeting, the MENTOR
+schedule of twice in the first month, then monthly) and ``staff.mentor_support_hours`` per running pair.
+When the hours run short the tasks are served in the order of ``staff.hours_priority`` (a task ranked
+higher keeps what it is expected to need; the month's tasks run in the model's order: intake, matching,
+then support and check-ins of the pairs). Check-ins and mentor support not given lower the share of
+pairs checked in on.
+The organisation also plans its caseload in hours: it takes in applicants only while its pairs and
+waiting mentees, each at the hours a pair takes a month (:meth:`Organisation.hours_per_case`), fit its
+hours. So more follow-up costs intake and matches, not only the pairs it keeps alive.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -30,8 +46,48 @@ CHANNEL_WEIGHTS: dict[str, np.ndarray] = {
 }
 
 
+TASKS = ("intake", "matching", "first_meeting", "check_in", "mentor_support")  # coach_hours_used_<task>
+
+
+class CoachHours:
+    """The coaches' hours of one month and their triage, kept as a few scalars a month.
+
+    ``open`` sets the month's hours and what each task is expected to need (its reservation); a task may
+    use what is left after the tasks done so far and the reservations of the tasks ranked above it that
+    are still to come (``cap``). First meetings go with matching (its priority).
+    """
+
+    def __init__(self, priority: Sequence[str]) -> None:
+        self.priority = list(priority)
+        self.available = 0.0
+        self.used = dict.fromkeys(TASKS, 0.0)
+        self.reserved: dict[str, float] = {}
+        self.done: set[str] = set()
+        self.total = dict.fromkeys(TASKS, 0.0)  # over the run
+
+    def open(self, available: float, reserved: dict[str, float]) -> None:
+        """A new month: ``available`` hours; ``reserved`` hours each task is expected to need."""
+        self.available = available
+        self.used = dict.fromkeys(TASKS, 0.0)
+        self.reserved = reserved
+        self.done = set()
+
+    def cap(self, task: str) -> float:
+        """Hours ``task`` may use now (``task``: one of the priority names)."""
+        ahead = self.priority[: self.priority.index(task)]
+        held = sum(self.reserved.get(x, 0.0) for x in ahead if x not in self.done)
+        return max(self.available - sum(self.used.values()) - held, 0.0)
+
+    def use(self, task: str, **hours: float) -> None:
+        """Record the hours used by ``task`` (by the names of :data:`TASKS`) and mark it done."""
+        for name, h in hours.items():
+            self.used[name] += h
+            self.total[name] += h
+        self.done.add(task)
+
+
 class Organisation:
-    """Coach FTE, spending and intake of the programme."""
+    """Coach FTE, spending, coaches' hours and intake of the programme."""
 
     def __init__(self, scenario: Scenario, funding: FundingSchedule, streams: Streams) -> None:
         self.scenario = scenario
@@ -51,6 +107,7 @@ class Organisation:
         self.months_cash_constrained = 0
         self.closing = True  # too little funded time left for a new pair to run to term
         self.funded_run = 0  # consecutive months with approved money ahead (how long the current stretch has run)
+        self.hours = CoachHours(staff.hours_priority)
 
     @property
     def funded(self) -> bool:
@@ -110,19 +167,67 @@ class Organisation:
         back = min(self.funding.paid_as_spent(t, covered) / eligible, 1.0)  # share of spending repaid at once
         return np.inf if back >= 1.0 - 1e-12 else self.cash / (1.0 - back)
 
-    def follow_up_share(self, load: int) -> float:
-        """Share of pairs checked in on this month, diluted when the caseload exceeds the coaches."""
-        if not self.funded:
-            return 0.0
-        capacity = self.coaches * self.cfg.follow_up.caseload_per_coach
-        return self.cfg.follow_up.intensity * min(1.0, capacity / max(load, 1))
+    def hours_per_case(self) -> float:
+        """Coach hours a pair takes a month over its term: support, check-ins, matching and first meeting spread."""
+        cfg, fu = self.cfg, self.cfg.follow_up
+        per_match = cfg.matching.hours_per_match + fu.intensity * fu.first_meeting_hours
+        return cfg.staff.mentor_support_hours + fu.intensity * fu.check_in_hours + per_match / cfg.pairs.duration_months
+
+    def plan_hours(self, pairs: int, matchable: int) -> None:
+        """Step 2 (after pay): the month's casework hours and what the pairs and matching are expected to need.
+
+        ``pairs``: pairs running; ``matchable``: matches possible with the mentees waiting and the mentors
+        available at the start of the month (the least of the two).
+        """
+        staff, fu = self.cfg.staff, self.cfg.follow_up
+        available = self.coaches * staff.hours_per_fte_month * (1 - staff.other_duties_share) if self.funded else 0.0
+        per_match = self.cfg.matching.hours_per_match + fu.intensity * fu.first_meeting_hours
+        self.hours.open(
+            available,
+            {
+                "mentor_support": pairs * staff.mentor_support_hours,
+                "check_in": pairs * fu.intensity * fu.check_in_hours,
+                "matching": matchable * per_match if self.intake_open else 0.0,
+            },
+        )
+
+    def follow_up_share(self, pairs: int) -> float:
+        """Step 7: support and check-ins of the ``pairs`` running, as the hours allow; the share checked in on.
+
+        The share is the intensity times the part of the due check-in hours given, times the part of the
+        due mentor support given: support contacts are part of the follow-up that keeps a pair alive (they
+        predict closure, Prevention Science 2021, DOMAIN.md §6), so a check-in with an unsupported mentor
+        restores less.
+        """
+        fu, staff = self.cfg.follow_up, self.cfg.staff
+        due = {
+            "mentor_support": pairs * staff.mentor_support_hours,
+            "check_in": pairs * fu.intensity * fu.check_in_hours,
+        }
+        share = fu.intensity if self.funded else 0.0
+        for task in (x for x in self.hours.priority if x in due):
+            given = min(due[task], self.hours.cap(task))
+            self.hours.use(task, **{task: given})
+            share *= given / due[task] if due[task] > 0 else 1.0
+        return share
 
     def match_capacity(self, t: int) -> int:
-        """Matches the coaches can make this month (stochastic rounding keeps small programmes fair); none while closed."""
+        """Matches the coaches' hours allow this month, first meetings included (stochastic rounding); none while closed."""
         if not self.intake_open:
             return 0
-        expected = self.coaches * self.cfg.matching.matches_per_coach_month
+        fu = self.cfg.follow_up
+        per_match = self.cfg.matching.hours_per_match + fu.intensity * fu.first_meeting_hours
+        expected = self.hours.cap("matching") / per_match
         return int(expected) + int(self.streams.uniform("programme.match_capacity", t, 1)[0] < expected % 1)
+
+    def matched(self, n: int) -> None:
+        """Step 6: the hours of ``n`` matches made and of their first meetings (at the follow-up intensity)."""
+        fu = self.cfg.follow_up
+        self.hours.use(
+            "matching",
+            matching=n * self.cfg.matching.hours_per_match,
+            first_meeting=n * fu.intensity * fu.first_meeting_hours,
+        )
 
     def intake(self, t: int, people: Population) -> np.ndarray:
         """Step 5: applications, screening (creaming or targeting), comparison group, dual hand-over.
@@ -145,8 +250,8 @@ class Organisation:
             people.programme[applicants] = Status.WAITING
             people.ready_month[applicants] = t
             return applicants
-        free = int(self.coaches * self.cfg.follow_up.caseload_per_coach) - caseload(people.programme)
-        applicants = self._screen(t, people, applicants, max(free, 0))
+        applicants = self._interview(t, applicants, self._free_places(people))
+        applicants = self._screen(t, people, applicants, self._free_places(people))
         comparison = self.streams.uniform("programme.comparison", t, applicants) < self.cfg.comparison_share
         people.accepted_month[applicants] = t
         people.served[applicants] = True
@@ -159,6 +264,27 @@ class Organisation:
         if self.cfg.implementation == "dual":
             lost = served[self.streams.uniform("programme.handover", t, served) < self.cfg.handover_loss]
             end_participation(people, lost, t, Exit.LOST_IN_HANDOVER)
+        return applicants
+
+    def _free_places(self, people: Population) -> int:
+        """Places the caseload planned in hours leaves: hours / hours a case takes a month, less pairs and waiting."""
+        per_case = self.hours_per_case()
+        planned = self.hours.available / per_case if per_case > 0 else np.inf
+        return int(max(min(planned, 1e9) - caseload(people.programme), 0))
+
+    def _interview(self, t: int, applicants: np.ndarray, free: int) -> np.ndarray:
+        """Applicants the coaches interview this month: all while places are free, as far as the hours allow."""
+        hours = self.cfg.staff.intake_hours_per_applicant
+        if free <= 0:
+            n = 0
+        elif hours > 0:
+            n = min(len(applicants), int(self.hours.cap("intake") / hours))
+        else:
+            n = len(applicants)
+        if n < len(applicants):  # a random subset when the hours run short
+            keys = self.streams.uniform("programme.interview", t, applicants)
+            applicants = np.sort(applicants[np.argsort(keys, kind="stable")[:n]])
+        self.hours.use("intake", intake=n * hours)
         return applicants
 
     def _eligible(self, t: int, people: Population) -> np.ndarray:

@@ -121,6 +121,14 @@ def _series(name: str, kind: Kind, group: Group, direction: Direction, label: st
     return Measure(name, kind, group, direction, label, description, where, unit=unit, series=True)
 
 
+_HOURS_CODE = "CoachHours (sim/model/organisation.py), steps 2, 5-7"
+_HOURS_TASKS = (
+    ("intake", "intake interviews", "intake interviews (one per applicant screened)"),
+    ("matching", "matching", "making matches (first meetings apart)"),
+    ("first_meeting", "first meetings", "attending new pairs' first meetings (at the follow-up intensity)"),
+    ("check_in", "check-ins", "check-ins with running pairs (at the follow-up intensity, as the hours allow)"),
+    ("mentor_support", "mentor support", "supporting the mentors of running pairs"),
+)
 _BREAKDOWN_GROUPS = (
     *zip(GENDERS, ("Women", "Men"), strict=True),
     *((skill, f"{skill.capitalize()} skill level") for skill in SKILLS),
@@ -288,6 +296,10 @@ _RUN_OUTCOMES = [
              "Months in which the organisation's cash (reserves, pre-financing, reimbursements received) was "
              "less than the costs its grants would cover: reimbursement in arrears held spending back.",
              "Organisation.pay (sim/model/organisation.py): months_cash_constrained."),
+    _outcome("coach_hours_follow_up", "hours", "operation", "neither", "Coaches' hours of follow-up",
+             "Coach hours given to follow-up over the run: check-ins with running pairs and attending new pairs' "
+             "first meetings (what the follow-up intensity buys, as far as the hours allowed).",
+             "Organisation.follow_up_share and Organisation.matched (sim/model/organisation.py): CoachHours.total."),
     _outcome("displacement_employed_6m", "pp", "net", "higher",
              "Displacement: non-participants' jobs per participant",
              "Jobs of everyone who is not a participant (other jobseekers here and the reference group), "
@@ -448,6 +460,12 @@ _MODEL_SERIES = [
             "Medium- and highly skilled people whose foreign qualifications were recognised this month (faster "
             "with a mentor).",
             "Careers.month (sim/model/careers.py), step 8."),
+    _series("coach_hours_available", "hours", "operation", "neither", "Coaches' casework hours", f"hours {_MONTH}",
+            "Coach hours for casework this month: coach FTE x hours per FTE x (1 - share of other duties).",
+            _HOURS_CODE),
+    *(_series(f"coach_hours_used_{task}", "hours", "operation", "neither", f"Coaches' hours: {label}",
+              f"hours {_MONTH}", f"Coach hours spent this month on {what} (within the triage of the hours).",
+              _HOURS_CODE) for task, label, what in _HOURS_TASKS),
 ]  # fmt: skip
 _DERIVED = [
     _series("net_effect_employed", "pp", "net", "higher", "Net effect on the share in work", "percentage points (pp)",

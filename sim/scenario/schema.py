@@ -826,12 +826,14 @@ class Matching(Section):
         "pilots fell back on non-sector matches [VDC19 §5.2]",
         ge=0,
     )
-    matches_per_coach_month: float = P(
-        8.0,
-        "Matches one coach FTE can make in a month (finding sector matches is time-consuming).",
-        "matches/FTE/month",
-        "assumption [VDC19 §5.2]",
-        ge=0,
+    hours_per_match: float = P(
+        2.0,
+        "Coach hours to make one match: read both profiles, find and ask a mentor, arrange the introduction"
+        " (the first meeting itself is follow_up.first_meeting_hours).",
+        "hours/match",
+        "assumption; finding sector matches was very time-consuming [VDC19 §5.2]; DUO for a JOB: profile,"
+        " interview, match within a month (DOMAIN.md §4)",
+        gt=0,
     )
     weight_sector: float = P(
         3.0,
@@ -1164,8 +1166,11 @@ class FollowUp(Section):
 
     intensity: float = share(
         0.5,
-        "Share of pairs a coach checks in with each month (0 none, 1 every pair monthly).",
-        "systematic follow-up is crucial [VDC19 §5.1]",
+        "Share of the recommended contact schedule the coaches plan to give: staff at the first meeting, then"
+        " a check-in with every pair each month (with the first meeting, twice in the first month). 0 none,"
+        " 1 the full schedule; each check-in and first meeting takes coaches' hours.",
+        "systematic follow-up is crucial [VDC19 §5.1]; schedule: twice in the first month, then monthly"
+        " (MENTOR guidance, DOMAIN.md §6)",
     )
     never_start_reduction: float = share(
         0.7,
@@ -1173,12 +1178,20 @@ class FollowUp(Section):
         "DUO for a JOB: staff attend the first meeting (DOMAIN.md §4); size assumed",
     )
     check_in_restores: float = share(0.6, "Share of lost contact intensity a check-in restores.", ASSUME)
-    caseload_per_coach: float = P(
-        35.0,
-        "Pairs and waiting mentees one coach FTE can follow.",
-        "people/FTE",
-        "TRIEC 50+ coaches for 13 partners (DOMAIN.md §4); assumption",
-        gt=0,
+    check_in_hours: float = P(
+        1.5,
+        "Coach hours of one check-in with a pair (calls to mentor and mentee, notes, action plan).",
+        "hours/check-in",
+        "assumption; caseload over 65 matches per staff member is overload (National Mentoring Resource"
+        " Center, DOMAIN.md §6)",
+        ge=0,
+    )
+    first_meeting_hours: float = P(
+        2.0,
+        "Coach hours of attending a new pair's first meeting (with travel).",
+        "hours/pair",
+        "DUO for a JOB: staff attend the first meeting (DOMAIN.md §4); hours assumed",
+        ge=0,
     )
 
 
@@ -1214,6 +1227,52 @@ class Staff(Section):
     training_cost_per_mentor: float = P(
         400.0, "Cost of training one mentor.", "EUR", "assumption; 3-4 days of training (DUO for a JOB)", ge=0
     )
+    hours_per_fte_month: float = P(
+        140.0,
+        "Productive hours of one coach FTE a month (after leave, sickness and training).",
+        "hours/FTE/month",
+        "assumption: ~1,680 productive hours a year; coordinator time ~100 h per 20 participants (DOMAIN.md §6)",
+        gt=0,
+        le=200,
+    )
+    other_duties_share: float = share(
+        0.5,
+        "Share of the coaches' hours spent on duties outside the casework below: outreach, recruiting and"
+        " training mentors, employer contacts, reporting to the funders.",
+        "assumption",
+    )
+    intake_hours_per_applicant: float = P(
+        1.0,
+        "Coach hours of one intake interview (an applicant screened).",
+        "hours/applicant",
+        "DUO for a JOB: online profile and interview (DOMAIN.md §4); coordinator time ~5 h per participant in"
+        " all (DOMAIN.md §6); hours assumed",
+        ge=0,
+    )
+    mentor_support_hours: float = P(
+        0.75,
+        "Coach hours a month supporting the mentor of each running pair (questions, problems).",
+        "hours/pair/month",
+        "assumption; half the staff time goes to a fifth of the mentors (National Mentoring Resource Center,"
+        " DOMAIN.md §6)",
+        ge=0,
+    )
+    hours_priority: list[Literal["mentor_support", "check_in", "matching", "intake"]] = Field(
+        ["mentor_support", "check_in", "matching", "intake"],
+        description="Triage when the coaches' hours run short: tasks served first to last (all four, once each)."
+        " Default: running pairs first (support contacts are the only significant predictor of closure,"
+        " Prevention Science 2021, DOMAIN.md §6), then new matches with their first meetings, then intake"
+        " interviews (there were always plenty of mentees [VDC19 §5.2]).",
+    )
+
+    @field_validator("hours_priority")
+    @classmethod
+    def _every_task_once(cls, value: list[str]) -> list[str]:
+        tasks = {"mentor_support", "check_in", "matching", "intake"}
+        if sorted(value) != sorted(tasks):
+            raise ValueError(f"list each of {', '.join(sorted(tasks))} once (got {value})")
+        return value
+
     hiring_months: float = P(
         3.0,
         "Mean months to hire a coach once money is there.",
