@@ -26,6 +26,7 @@ CRITERIA = ("distance", "language", "availability", "preference")
 EFFECTS = ("never_start", "meetings", "early_end")
 NEUTRAL = tuple(f"programme.pairs.mismatch.{c}_{e}=1.0" for c in CRITERIA for e in EFFECTS)
 STRONG = {"never_start": 4.0, "meetings": 0.25, "early_end": 5.0}
+RANGES = {"never_start": "[1.0, 5.0]", "meetings": "[0.0, 1.0]", "early_end": "[1.0, 5.0]"}
 # language support and availability bind: half the mentees need language support and few mentors give it;
 # many mentees are free only in the daytime, many mentors only in the evenings
 BINDS = (
@@ -47,8 +48,11 @@ def arm(*overrides: str) -> Scenario:
 
 
 def strong(criterion: str) -> tuple[str, ...]:
-    """Every effect of one criterion strong, the others neutral."""
-    return NEUTRAL + tuple(f"programme.pairs.mismatch.{criterion}_{e}={v}" for e, v in STRONG.items())
+    """Every effect of one criterion strong (beyond base.yaml's ranges, so with a range of their own), the
+    others neutral."""
+    return NEUTRAL + tuple(
+        f"programme.pairs.mismatch.{criterion}_{e}={{value: {v}, range: {RANGES[e]}}}" for e, v in STRONG.items()
+    )
 
 
 NEVER_STARTED: Metric = outcome("never_started_share")
