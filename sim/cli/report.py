@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from sim.cli.common import refuse
 from sim.outputs.report import write_report
@@ -25,7 +26,8 @@ def report_command(
 ) -> None:
     """Write a self-contained HTML report of a run (figures embedded, no external assets) to mail around."""
     try:
-        written = write_report(results_dir, out, baseline)
+        with Console(stderr=True).status("Reading the run and drawing the report's figures..."):
+            written = write_report(results_dir, out, baseline)
     except RunFolderError as err:
         refuse(f"Refused: {err}")
     typer.echo(f"Report written to {written}")

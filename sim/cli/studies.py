@@ -20,8 +20,10 @@ from rich.table import Column, Table
 
 from sim.cli.common import (
     DaskOption,
+    ReplicatesOption,
     SetOption,
     WorkersOption,
+    check_outcomes,
     console,
     load_or_exit,
     refuse,
@@ -72,6 +74,7 @@ def compare(
     force: ForceOption = False,
 ) -> None:
     """Every alternative against the base on the same seeds: paired differences with a 95 % interval."""
+    check_outcomes(outcome)
     scenarios = [load_or_exit(p, set_) for p in (base, *alternatives)]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
@@ -87,6 +90,7 @@ def compare(
 
 def sweep(
     study: Annotated[Path, typer.Argument(help="Study YAML file (scenarios/studies/).", show_default=False)],
+    replicates: ReplicatesOption = None,
     workers: WorkersOption = None,
     dask: DaskOption = None,
     set_: SetOption = None,
@@ -98,7 +102,7 @@ def sweep(
     A study of kind designs also reports each design against the first (the base) on the same seeds.
     """
     with refused_if_invalid():
-        spec = load_study(study)
+        spec = with_replicates(load_study(study), replicates)
         experiments = study_experiments(spec, study, set_ or ())
     seeds = [spec.seed + r for r in range(spec.replicates)]
     tasks = tasks_for(experiments, seeds, run_with_cliffs if spec.kind == "designs" else run_replicate)
@@ -114,6 +118,11 @@ def sweep(
 
 
 # --- running -------------------------------------------------------------------------------------
+
+
+def with_replicates(study: Study, replicates: int | None) -> Study:
+    """The study with ``--replicates`` in place of its own replicates (the same study when not given)."""
+    return study if replicates is None else study.model_copy(update={"replicates": replicates})
 
 
 def reported_outcomes(study: Study, table: pd.DataFrame) -> list[str]:
