@@ -6,7 +6,7 @@ The public API::
 
     scenario = load_scenario("scenarios/base.yaml", ["population.size=2000"])
     result = run(scenario, replicates=10)
-    result.summary  # mean and 90 % interval of every outcome
+    result.summary  # mean, p05 and p95 (5th and 95th percentile of replicates) of every outcome
 
 The package is layered; each layer imports only the layers below it (the contracts in
 ``pyproject.toml``, checked by ``make lint`` and ``tests/test_architecture.py``)::

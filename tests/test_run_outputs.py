@@ -73,10 +73,12 @@ def test_outcomes_have_one_row_per_replicate(written: Path, result: RunResult) -
 
 def test_summary_has_mean_within_the_interval(written: Path) -> None:
     table = pd.read_csv(written / "summary.csv")
-    assert list(table.columns[:4]) == ["outcome", "mean", "low", "high"]
-    known = table.dropna(subset=["mean", "low", "high"])
+    assert list(table.columns[:4]) == ["outcome", "mean", "p05", "p95"]  # named percentiles of the replicates
+    known = table.dropna(subset=["mean", "p05", "p95"])
     assert len(known) >= len(table) - 2  # only ratios with an empty denominator may be missing
-    assert ((known["low"] <= known["mean"] + 1e-12) & (known["mean"] <= known["high"] + 1e-12)).all()
+    assert ((known["p05"] <= known["mean"] + 1e-12) & (known["mean"] <= known["p95"] + 1e-12)).all()
+    digits = known[["mean", "p05", "p95"]].map(lambda v: len(f"{abs(v):.15g}".replace(".", "").strip("0")))
+    assert (digits <= 5).all().all()  # rounded to 5 significant digits, no 16-digit fractions
 
 
 def test_resolved_scenario_reloads_to_the_same_scenario(written: Path, result: RunResult) -> None:

@@ -28,7 +28,7 @@ from sim.cli.common import (
 )
 from sim.outputs.run_folder import check_out_dir, default_out_dir, write_run
 from sim.outputs.vocabulary import KEY_OUTCOMES, format_range, format_value, outcome_group, outcome_order
-from sim.replicates import RunResult
+from sim.replicates import SPREAD_NAME, RunResult
 from sim.replicates import run as run_scenario
 from sim.scenario.describe import TABLE_COLUMNS, describe_table
 from sim.scenario.loader import scenario_files
@@ -168,10 +168,10 @@ def _print_summary(result: RunResult) -> None:
     table = Table(
         "Outcome",
         Column("Mean", justify="right"),
-        Column("90 % interval", justify="right"),
+        Column(SPREAD_NAME, justify="right"),
         title=f"{result.scenario.name}: {len(seeds)} replicates (seeds {seeds[0]}-{seeds[-1]})",
         caption=(
-            "Mean across replicates; interval: 5th to 95th percentile.\n"
+            f"Mean across replicates and the {SPREAD_NAME} (the spread of one run, not an interval of the mean).\n"
             "Net = with minus without the programme, same people (pp: percentage points)."
         ),
     )
@@ -184,7 +184,7 @@ def _print_summary(result: RunResult) -> None:
                 table.add_section()
             table.add_row(Text(group, style="bold"))
         style = None if row.outcome in KEY_OUTCOMES else "dim"
-        interval = format_range(row.outcome, row.low, row.high)
+        interval = format_range(row.outcome, row.p05, row.p95)
         table.add_row(row.outcome, format_value(row.outcome, row.mean), interval, style=style)
     console(MIN_WIDTH).print(table)
 

@@ -32,7 +32,7 @@ from sim.cli.common import (
 from sim.outputs.files import atomic_write, file_hash, safe_name
 from sim.outputs.run_folder import RESULTS_ROOT
 from sim.outputs.vocabulary import COMPARE_OUTCOMES, format_difference, format_range, format_value
-from sim.replicates import run_replicate
+from sim.replicates import DIFFERENCE_NAME, paired_differences, run_replicate
 from sim.scenario.limits import memory_estimate, workers_memory_problem
 from sim.scenario.loader import scenario_hash
 from sim.studies.executors import Done, ExecutorError, Task, default_workers
@@ -40,7 +40,6 @@ from sim.studies.experiments import (
     Experiment,
     Study,
     load_study,
-    paired_differences,
     pending,
     run_tasks,
     run_with_cliffs,
@@ -224,10 +223,10 @@ def _print_differences(diffs: pd.DataFrame, by: str, reference: str) -> None:
         by.capitalize(),
         Column(reference, justify="right"),
         Column("Alternative", justify="right"),
-        Column("Paired difference (95 % interval)", justify="right"),
+        Column("Mean paired difference (95 % t interval of the mean)", justify="right"),
         Column("n", justify="right"),
         title=f"Against {reference}, same seeds (common random numbers)",
-        caption="Alternative minus reference, seed by seed: mean and 95 % t interval (pp: percentage points); "
+        caption=f"Alternative minus reference, seed by seed: {DIFFERENCE_NAME} (pp: percentage points); "
         "~ the interval includes 0.",
     )
     for outcome, group in diffs.groupby("outcome", sort=False):
@@ -250,7 +249,11 @@ def _print_differences(diffs: pd.DataFrame, by: str, reference: str) -> None:
 def _print_means(table: pd.DataFrame, by: str, outcomes: list[str]) -> None:
     """Mean of each outcome per value of ``by`` (rows in the order of the table)."""
     means = table.groupby(by, sort=False)[outcomes].mean()
-    out = Table("Outcome", *(Column(str(n), justify="right") for n in means.index), title="Means across replicates")
+    out = Table(
+        "Outcome",
+        *(Column(str(n), justify="right") for n in means.index),
+        title="Means across replicates (differences and their intervals below)",
+    )
     for o in outcomes:
         out.add_row(o, *(format_value(o, float(v)) for v in means[o]))
     console().print(out)

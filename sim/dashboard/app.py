@@ -27,7 +27,7 @@ from sim.outputs.report import (
     outcome_rows,
 )
 from sim.outputs.run_folder import RunFolder
-from sim.replicates import RunResult, run
+from sim.replicates import SPREAD_NAME, RunResult, run
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Matching, Scenario, month_index, parameter_records
 
@@ -253,13 +253,13 @@ def Results(result: RunResult) -> None:
 
 @solara.component
 def OutcomeTable(title: str, rows: list[dict[str, str]]) -> None:
-    """Label, mean and 90 % interval per outcome (the rows of the report)."""
+    """Label, mean and 5th-95th percentile of replicates per outcome (the rows of the report)."""
     cells = "".join(
         f"<tr><td>{html.escape(r['label'])}</td><td class='num'>{html.escape(r['mean'])}</td>"
         f"<td class='num'>{html.escape(r['interval'])}</td></tr>"
         for r in rows
     )
-    header = "<tr><th></th><th class='num'>mean</th><th class='num'>90 % interval</th></tr>"
+    header = f"<tr><th></th><th class='num'>mean</th><th class='num'>{SPREAD_NAME}</th></tr>"
     solara.HTML(
         tag="div",
         unsafe_innerHTML=f"<h3>{html.escape(title)}</h3><table class='outcomes'>{header}{cells}</table>",

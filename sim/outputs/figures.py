@@ -33,7 +33,7 @@ from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
 from sim.outputs import vocabulary as vocab
 from sim.outputs.files import atomic_write
-from sim.replicates import INTERVAL
+from sim.replicates import DIFFERENCE_NAME, INTERVAL
 
 PlotResult = tuple[Figure, Axes | np.ndarray]  # the figure, and one Axes or an array of them
 
@@ -155,7 +155,7 @@ def save_standard_plots(timeseries: pd.DataFrame, out_dir: Path) -> list[Path]:
 def plot_differences(diffs: pd.DataFrame, by: str, reference: str) -> PlotResult:
     """One panel per outcome: each alternative's mean paired difference against ``reference``, 95 % interval.
 
-    ``diffs`` is the table of :func:`sim.studies.experiments.paired_differences`; differences of shares are
+    ``diffs`` is the table of :func:`sim.replicates.paired_differences`; differences of shares are
     shown in pp.
     """
     outcomes = list(dict.fromkeys(diffs["outcome"]))
@@ -173,7 +173,7 @@ def plot_differences(diffs: pd.DataFrame, by: str, reference: str) -> PlotResult
         ax.set_title(_wrapped(vocab.label(outcome)), fontsize=9)
         ax.set_xlabel(vocab.axis_label(outcome, difference=True), fontsize=8)
         ax.tick_params(labelsize=8)
-    fig.suptitle(f"Paired difference against {reference} (mean, 95 % interval)", fontsize=10)
+    fig.suptitle(f"Against {reference}: {DIFFERENCE_NAME}", fontsize=10)
     return fig, axes
 
 
