@@ -95,7 +95,7 @@ def test_report_states_the_comparison_first(runs: tuple[Path, Path, str]) -> Non
     first = text[text.index("Compared with base") :]
     assert text.index("Compared with base") < text.index("participants (mean of")  # before the run's own findings
     assert first.startswith(
-        "Compared with base (programme, follow up: intensity 0.5 \u2192 0.9), base changes net placements by"
+        "Compared with base, changing programme, follow up: intensity 0.5 \u2192 0.9, base changes net placements by"
     )
     assert text.index("Against the baseline") < text.index("What was run")  # the comparison is not the last section
 

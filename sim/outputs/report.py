@@ -277,7 +277,7 @@ def comparison_sentence(
     base_name = baseline.manifest.get("scenario", baseline.path.name)
     what = "; ".join(f"{c['words'].lower()} {c['other']} \u2192 {c['this']}" for c in changed[:3])
     more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
-    change = f" ({what}{more})" if changed else " (no parameter differs)"
+    change = f", changing {what}{more}," if changed else ", where no parameter differs,"
     by = {r["outcome"]: r for r in rows}
     effects = [f"{_short(label(o))} by {by[o]['estimate']}" for o in HEADLINE_DIFFERENCES if o in by]
     how = (
@@ -285,7 +285,7 @@ def comparison_sentence(
         if paired
         else "on different seeds (difference of the means, no interval)"
     )
-    return f"Compared with {base_name}{change}, {this_name} changes {', '.join(effects)}, {how}."
+    return f"Compared with {base_name}{change} {this_name} changes {', '.join(effects)}, {how}."
 
 
 def _short(text: str) -> str:
