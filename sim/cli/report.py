@@ -1,4 +1,4 @@
-"""The ``mentorsim report`` command: a run folder as one self-contained HTML file."""
+"""``mentorsim report`` (a run folder as one self-contained HTML file) and ``mentorsim export`` (as an Excel workbook)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from sim.cli.common import refuse
+from sim.extras import MissingExtra, require
 from sim.outputs.report import write_report
 from sim.outputs.run_folder import RunFolderError
 
@@ -31,3 +32,22 @@ def report_command(
     except RunFolderError as err:
         refuse(f"Refused: {err}")
     typer.echo(f"Report written to {written}")
+
+
+def export_command(
+    results_dir: Annotated[Path, typer.Argument(help="A run folder written by `mentorsim run`.", show_default=False)],
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Excel file to write (.xlsx).", show_default=False)],
+) -> None:
+    """Write a run as one Excel workbook: a sheet per table, labelled columns with units, a README sheet."""
+    try:
+        require("excel")
+    except MissingExtra as err:
+        refuse(str(err))
+    from sim.outputs.export import export_xlsx  # pandas' Excel writer loads only to export
+
+    try:
+        with Console(stderr=True).status("Writing the workbook..."):
+            written = export_xlsx(results_dir, xlsx)
+    except RunFolderError as err:
+        refuse(f"Refused: {err}")
+    typer.echo(f"Workbook written to {written}")

@@ -26,6 +26,7 @@ from sim.cli.common import (
     out_dir_or_exit,
     refuse,
 )
+from sim.outputs.changes import differences
 from sim.outputs.run_folder import check_out_dir, default_out_dir, write_run
 from sim.outputs.vocabulary import KEY_OUTCOMES, format_range, format_value, outcome_group, outcome_order
 from sim.replicates import SPREAD_NAME, RunResult
@@ -109,6 +110,35 @@ def _prefixes(path: str) -> list[str]:
     """``a.b[*].c`` -> ``a``, ``a.b``, ``a.b[*].c``: the sections a path lies in, and the path."""
     parts = path.replace("[*]", "").split(".")
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def diff(
+    first: Annotated[Path, typer.Argument(help="A scenario YAML file.", show_default=False)],
+    second: Annotated[Path, typer.Argument(help="Another scenario YAML file.", show_default=False)],
+    format_: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """List the parameters whose values differ between two scenarios, after extends (in words, with their paths)."""
+    a, b = load_or_exit(first), load_or_exit(second)
+    rows = [
+        {"parameter": r["words"], "path": r["path"], str(first): r["other"], str(second): r["this"]}
+        for r in differences(b.model_dump(mode="json"), a.model_dump(mode="json"))
+    ]
+    columns = ["parameter", "path", str(first), str(second)]
+    if format_ is Format.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif format_ is Format.markdown:
+        typer.echo(markdown_table(rows, columns))
+    elif not rows:
+        typer.echo(f"No parameter differs between {first} and {second} (name and description aside).")
+    else:
+        table = Table(title=f"{len(rows)} parameters differ (after extends and defaults)")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(row[c]) for c in columns))
+        console().print(table)
 
 
 def run_command(
