@@ -82,3 +82,31 @@ def test_diff_lists_what_differs_after_extends(tmp_path: Path) -> None:
     assert (strategy[str(SCENARIOS / "base.yaml")], strategy[str(mine)]) == ("sector_first", "sector_only")
     same = CliRunner().invoke(app, ["diff", str(SCENARIOS / "base.yaml"), str(SCENARIOS / "base.yaml")])
     assert same.exit_code == 0 and "No parameter differs" in same.output
+
+
+def test_report_of_a_study_of_designs(tmp_path: Path) -> None:
+    """``mentorsim report STUDY_FOLDER``: the paired table (as differences.csv) and a section per design with its
+    funding timeline (the sweep keeps the series of a study of designs)."""
+    base = SCENARIOS / "base.yaml"
+    (tmp_path / "one.yaml").write_text(f"extends: {base}\nname: one\n")
+    (tmp_path / "two.yaml").write_text(f"extends: {base}\nname: two\nprogramme:\n  follow_up: {{intensity: 0.9}}\n")
+    (tmp_path / "study.yaml").write_text(
+        "name: tiny-designs\nkind: designs\nbase: one.yaml\ndesigns: [two.yaml]\n"
+        "outcomes:\n  - {name: net_placements, direction: maximise}\n  - {name: months_without_intake, direction: minimise}\n"
+        "replicates: 2\nseed: 1\n"
+    )
+    out = tmp_path / "out"
+    sets = ["--set", "population.size=1500", "--set", "months=24"]
+    swept = CliRunner().invoke(
+        app, ["sweep", str(tmp_path / "study.yaml"), "--workers", "1", *sets, "--out-dir", str(out)]
+    )
+    assert swept.exit_code == 0, swept.output
+    result = CliRunner().invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == 2  # a funding timeline per design
+    assert "Every design against one" in page and '<h2 id="design-2">two</h2>' in page
+    diffs = pd.read_csv(out / "differences.csv").set_index("outcome")
+    row = diffs.loc["months_without_intake"]
+    expected = vocab.format_range("months_without_intake", row["low"], row["high"], difference=True)
+    assert expected in page and "95 % t interval of the mean paired difference" in page

@@ -12,10 +12,17 @@ from sim.cli.common import refuse
 from sim.extras import MissingExtra, require
 from sim.outputs.report import write_report
 from sim.outputs.run_folder import RunFolderError
+from sim.outputs.study_report import is_study_folder, write_study_report
 
 
 def report_command(
-    results_dir: Annotated[Path, typer.Argument(help="A run folder written by `mentorsim run`.", show_default=False)],
+    results_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="A run folder of `mentorsim run`, or the folder of a `mentorsim sweep` of designs.",
+            show_default=False,
+        ),
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", help="HTML file to write (default: report.html in RESULTS_DIR).", show_default=False),
@@ -25,10 +32,17 @@ def report_command(
         typer.Option("--baseline", help="Another run folder: show what changed against it.", show_default=False),
     ] = None,
 ) -> None:
-    """Write a self-contained HTML report of a run (figures embedded, no external assets) to mail around."""
+    """Write a self-contained HTML report of a run or a study of designs (figures embedded, no external assets).
+
+    A study folder gets the paired table of every design against the first and a section per design with its
+    funding timeline.
+    """
     try:
-        with Console(stderr=True).status("Reading the run and drawing the report's figures..."):
-            written = write_report(results_dir, out, baseline)
+        with Console(stderr=True).status("Reading the results and drawing the report's figures..."):
+            if is_study_folder(results_dir) and baseline is None:
+                written = write_study_report(results_dir, out)
+            else:
+                written = write_report(results_dir, out, baseline)
     except RunFolderError as err:
         refuse(f"Refused: {err}")
     typer.echo(f"Report written to {written}")

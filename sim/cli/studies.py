@@ -104,7 +104,8 @@ def sweep(
         spec = with_replicates(load_study(study), replicates)
         experiments = study_experiments(spec, study, set_ or ())
     seeds = [spec.seed + r for r in range(spec.replicates)]
-    tasks = tasks_for(experiments, seeds, run_with_cliffs if spec.kind == "designs" else run_replicate)
+    designs = spec.kind == "designs"  # a study of designs keeps each run's time series (its report's timelines)
+    tasks = tasks_for(experiments, seeds, run_with_cliffs if designs else run_replicate, keep_series=designs)
     folder = out_dir or RESULTS_ROOT / safe_name(spec.name)
     digest = file_hash(study) + ":" + shlex.join(set_ or ())
     table = run_study(spec.name, folder, digest, tasks, workers, dask, force)
