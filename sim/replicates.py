@@ -26,7 +26,6 @@ SPREAD_COLUMNS = tuple(f"p{round(q * 100):02d}" for q in INTERVAL)  # ("p05", "p
 SPREAD_NAME = "5th-95th percentile of replicates"
 CONFIDENCE = 0.95  # the paired interval of a difference: a 95 % t interval of the mean paired difference
 DIFFERENCE_NAME = "mean paired difference, 95 % t interval of the mean (same seeds)"
-SIGNIFICANT = 5  # significant digits of the summary (summary.csv): no 16-digit fractions
 
 
 @dataclass
@@ -85,7 +84,7 @@ def run(
 def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Mean, 5th and 95th percentile across replicates (columns ``p05``, ``p95``) of every outcome.
 
-    Rounded to :data:`SIGNIFICANT` significant digits (the same numbers in memory and in summary.csv).
+    Not rounded (summary.csv is rounded below the precision any face shows: ``sim.outputs.run_folder``).
     """
     values = outcomes.drop(columns=["replicate", "seed"], errors="ignore").astype(float)
     low, high = SPREAD_COLUMNS
@@ -95,16 +94,9 @@ def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
             low: values.quantile(INTERVAL[0]),
             high: values.quantile(INTERVAL[1]),
         }
-    ).apply(lambda column: column.map(significant))
+    )
     table["replicates"] = values.notna().sum()
     return table.rename_axis("outcome").reset_index()
-
-
-def significant(value: float, digits: int = SIGNIFICANT) -> float:
-    """``value`` rounded to ``digits`` significant digits (NaN and 0 as they are)."""
-    if not np.isfinite(value) or value == 0:
-        return float(value)
-    return float(round(value, digits - 1 - int(np.floor(np.log10(abs(value))))))
 
 
 def paired_differences(

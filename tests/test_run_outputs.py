@@ -77,8 +77,9 @@ def test_summary_has_mean_within_the_interval(written: Path) -> None:
     known = table.dropna(subset=["mean", "p05", "p95"])
     assert len(known) >= len(table) - 2  # only ratios with an empty denominator may be missing
     assert ((known["p05"] <= known["mean"] + 1e-12) & (known["mean"] <= known["p95"] + 1e-12)).all()
-    digits = known[["mean", "p05", "p95"]].map(lambda v: len(f"{abs(v):.15g}".replace(".", "").strip("0")))
-    assert (digits <= 5).all().all()  # rounded to 5 significant digits, no 16-digit fractions
+    decimals = known.set_index("outcome")[["mean", "p05", "p95"]].map(lambda v: len(f"{v:.15g}".partition(".")[2]))
+    assert (decimals.loc["employed_6m_share"] <= 5).all() and (decimals.loc["cost_total_eur"] <= 2).all()
+    assert (decimals <= 6).all().all()  # rounded below what any face shows: no 16-digit fractions
 
 
 def test_resolved_scenario_reloads_to_the_same_scenario(written: Path, result: RunResult) -> None:
@@ -132,7 +133,8 @@ def test_read_run_gives_back_what_write_run_wrote(written: Path, result: RunResu
     pd.testing.assert_frame_equal(run_folder.outcomes, result.outcomes, check_dtype=False)
     pd.testing.assert_frame_equal(run_folder.timeseries, result.timeseries, check_dtype=False)
     assert run_folder.summary.index.name == "outcome"
-    assert run_folder.mean("enrolled") == pytest.approx(result.summary.set_index("outcome").at["enrolled", "mean"])
+    expected = result.summary.set_index("outcome").at["enrolled", "mean"]
+    assert run_folder.mean("enrolled") == pytest.approx(expected, abs=1e-3)  # summary.csv keeps 3 decimals of counts
     assert scenario_hash(run_folder.scenario) == scenario_hash(result.scenario)
     assert run_folder.manifest["seeds"] == [11, 12, 13]
     in_memory = results.RunFolder.from_result(result)

@@ -27,7 +27,7 @@ from sim.cli.common import (
     refuse,
 )
 from sim.outputs.changes import differences
-from sim.outputs.run_folder import check_out_dir, default_out_dir, write_run
+from sim.outputs.run_folder import check_out_dir, default_out_dir, rounded_summary, write_run
 from sim.outputs.vocabulary import KEY_OUTCOMES, format_range, format_value, outcome_group, outcome_order
 from sim.replicates import SPREAD_NAME, RunResult
 from sim.replicates import run as run_scenario
@@ -205,7 +205,8 @@ def _print_summary(result: RunResult) -> None:
             "Net = with minus without the programme, same people (pp: percentage points)."
         ),
     )
-    rows = sorted(result.summary.itertuples(index=False), key=lambda row: outcome_order(row.outcome))
+    summary = rounded_summary(result.summary)  # the numbers of summary.csv, so the report shows the same
+    rows = sorted(summary.itertuples(index=False), key=lambda row: outcome_order(row.outcome))
     group = None
     for row in rows:
         if outcome_group(row.outcome) != group:

@@ -247,7 +247,9 @@ def compare_runs(run: RunFolder, baseline: RunFolder) -> dict[str, Any]:
             "this": format_value(outcome, run.mean(outcome)),
         }
         if paired:
-            diff = diffs.loc[outcome]
+            diff = diffs.loc[outcome]  # means over the paired seeds of outcomes.csv, as compare computes them
+            row["baseline"] = format_value(outcome, diff["reference_mean"])
+            row["this"] = format_value(outcome, diff["mean"])
             row["difference"] = format_difference(outcome, diff["difference"])
             row["interval"] = format_range(outcome, diff["low"], diff["high"], difference=True)
             row["estimate"] = format_estimate(outcome, diff["difference"], diff["low"], diff["high"], difference=True)

@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from sim.outputs.files import partial_path, safe_name
+from sim.outputs.vocabulary import rounded
 from sim.replicates import SPREAD_COLUMNS, RunResult
 from sim.scenario.loader import ScenarioError, load_scenario, resolved_yaml, scenario_files, scenario_hash
 from sim.scenario.schema import Scenario
@@ -175,7 +176,7 @@ class RunFolder:
             manifest={"scenario": result.scenario.name, "replicates": len(result.seeds), "seeds": list(result.seeds)},
             resolved=result.scenario.model_dump(mode="json"),
             outcomes=result.outcomes,
-            summary=result.summary.set_index("outcome"),
+            summary=rounded_summary(result.summary).set_index("outcome"),  # as summary.csv has it
             timeseries=result.timeseries,
         )
         folder.__dict__["scenario"] = result.scenario  # the cached property, without reading a file
@@ -255,9 +256,17 @@ def _write_files(result: RunResult, folder: Path) -> None:
 
     result.timeseries.to_parquet(folder / TIMESERIES, engine="pyarrow", index=False)
     result.outcomes.to_csv(folder / OUTCOMES, index=False)
-    result.summary.to_csv(folder / SUMMARY, index=False)
+    rounded_summary(result.summary).to_csv(folder / SUMMARY, index=False)
     (folder / RESOLVED).write_text(resolved_yaml(result.scenario), encoding="utf-8")
     save_standard_plots(result.timeseries, folder)
+
+
+def rounded_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as summary.csv keeps it: each outcome's numbers rounded two decimals below what faces show."""
+    table = summary.copy()
+    for column in ("mean", *SPREAD_COLUMNS):
+        table[column] = [rounded(o, float(v)) for o, v in zip(table["outcome"], table[column], strict=True)]
+    return table
 
 
 def _write_manifest(
