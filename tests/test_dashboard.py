@@ -32,7 +32,7 @@ FLAGS = [
     "--no-first-run",
 ]
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "base.yaml"
-STARTUP = 90  # seconds for the server to answer
+STARTUP = 180  # seconds for the server to answer (a loaded machine)
 RUN = 120_000  # milliseconds for a run to show its figures
 
 # A checksum of the first figure's PNG bytes (the <img> src is a new blob URL at every render).
@@ -71,6 +71,7 @@ def server() -> Iterator[str]:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()  # its stderr ends, so reading it cannot wait for ever
                     raise RuntimeError(
                         f"the dashboard did not start: {process.stderr.read().decode()[-2000:]}"
                     ) from None
@@ -169,22 +170,20 @@ def test_the_pages_numbers_equal_the_command_lines(server: str, tmp_path: Path) 
     levers = ["programme.matching.strategy=sector_only", "programme.follow_up.intensity=0.55"]
     base = pd.read_csv(cli_run(tmp_path / "baseline", scenario, 2, []) / "outcomes.csv")
     reform = pd.read_csv(cli_run(tmp_path / "reform", scenario, 2, levers) / "outcomes.csv")
-    summary = {
-        name: pd.read_csv(tmp_path / name / "summary.csv").set_index("outcome")["mean"]
-        for name in ("baseline", "reform")
-    }
     both = pd.concat([base.assign(run="b"), reform.assign(run="r")], ignore_index=True)
     diffs = paired_differences(both, "run", "b", list(shown)).set_index("outcome")
     assert {"net_placements", "net_effect_employed_6m", "cost_per_net_placement_eur"} <= set(shown)
     for outcome, cells in shown.items():
         expected = {
-            "baseline": format_value(outcome, summary["baseline"][outcome]),
-            "reform": format_value(outcome, summary["reform"][outcome]),
+            "baseline": format_value(outcome, diffs.at[outcome, "reference_mean"]),  # as compare prints them
+            "reform": format_value(outcome, diffs.at[outcome, "mean"]),
             "difference": format_difference(outcome, diffs.at[outcome, "difference"]),
             "interval": format_range(outcome, diffs.at[outcome, "low"], diffs.at[outcome, "high"], True),
         }
         assert cells == expected, outcome
     assert shown["net_placements"]["baseline"] != shown["net_placements"]["reform"]  # the levers did something
+    summary = pd.read_csv(tmp_path / "reform" / "summary.csv").set_index("outcome")["mean"]
+    assert format_value("enrolled", summary["enrolled"]) == shown["enrolled"]["reform"]  # summary.csv agrees
 
 
 @pytest.mark.parametrize(("host", "status"), [("evil.example", 400), ("127.0.0.1.nip.io", 400), ("localhost", 200)])
