@@ -6,7 +6,9 @@ The public API::
 
     scenario = load_scenario("scenarios/base.yaml", ["population.size=2000"])
     result = run(scenario, replicates=10)
-    result.summary  # mean and 90 % interval of every outcome
+    result.summary  # mean, p05 and p95 (5th and 95th percentile of replicates) of every outcome
+    folder = write_run(result, "runs/base", "my script", started, finished)
+    again = read_run(folder)  # a run folder read back: .outcomes, .summary, .timeseries, .manifest
 
 The package is layered; each layer imports only the layers below it (the contracts in
 ``pyproject.toml``, checked by ``make lint`` and ``tests/test_architecture.py``)::
@@ -22,7 +24,7 @@ The package is layered; each layer imports only the layers below it (the contrac
 
 from sim.model.agents import Coordinator, Employer, Funder, Jobseeker, Mentor
 from sim.model.model import MentoringModel
-from sim.outputs.run_folder import package_version, write_run
+from sim.outputs.run_folder import RunFolder, package_version, read_run, write_run
 from sim.replicates import RunResult, run, run_replicate, summarise
 from sim.scenario.describe import describe_parameters
 from sim.scenario.loader import ScenarioError, load_scenario
@@ -37,12 +39,14 @@ __all__ = [
     "Jobseeker",
     "Mentor",
     "MentoringModel",
+    "RunFolder",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "__version__",
     "describe_parameters",
     "load_scenario",
+    "read_run",
     "run",
     "run_replicate",
     "summarise",

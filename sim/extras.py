@@ -14,6 +14,7 @@ EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "studies": ("global sensitivity, scenario discovery and calibration", ("SALib", "ema_workbench", "optuna")),
     "dask": ("running studies on Dask", ("dask", "distributed")),
     "dashboard": ("the dashboard", ("solara",)),
+    "excel": ("exporting a run to Excel", ("openpyxl",)),
 }
 
 

@@ -82,7 +82,7 @@ def test_manifest_records_the_command_and_overrides(two_runs) -> None:
 def test_summary_table_shows_key_outcomes_first(two_runs) -> None:
     _, (first, _), _ = two_runs
     out = first.stdout
-    for heading in ("Gross outcomes", "Net effects", "Costs", "90 % interval"):
+    for heading in ("Gross outcomes", "Net effects", "Costs", "5th-95th percentile of replicates"):
         assert heading in out
     key = ("enrolled", "matched_share", "employed_6m_share", "net_effect_employed_6m", "cost_per_net_placement_eur")
     positions = [out.index(name) for name in key]

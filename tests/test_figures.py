@@ -76,6 +76,7 @@ def all_figures(result: RunResult) -> dict[str, figures.PlotResult]:
         "morris": figures.plot_morris(indices("morris"), "Morris"),
         "tradeoff": figures.plot_tradeoff(trajectory(), "net_placements < 20"),
         "validation": figures.plot_validation(validation_table()),
+        "overlay": figures.plot_overlay({"base": result.timeseries, "again": result.timeseries}, "waiting_list"),
     }
 
 
@@ -118,8 +119,9 @@ def test_funding_timeline_marks_the_cliffs(result: RunResult) -> None:
 def test_differences_of_shares_are_drawn_in_pp() -> None:
     _, axes = figures.plot_differences(diffs(), "design", "base")
     share, money = axes.flat[0], axes.flat[1]
-    assert share.get_title() == v.label("employed_6m_share") and share.get_xlabel() == "difference (pp)"
-    assert money.get_title() == v.label("cost_per_net_placement_eur") and money.get_xlabel() == "difference (EUR)"
+    assert share.get_title() == v.label("employed_6m_share") and share.get_xlabel() == "difference (pp); better \u2192"
+    assert money.get_title() == v.label("cost_per_net_placement_eur")
+    assert money.get_xlabel() == "difference (EUR); \u2190 better"  # lower costs are better
     assert share.lines[0].get_xdata() == pytest.approx([3.0, 3.0])  # 0.03 as 3 pp
     assert money.lines[0].get_xdata() == pytest.approx([-1500.0, -1500.0])
 
@@ -134,6 +136,25 @@ def test_sensitivity_figures_name_outcomes_by_their_labels() -> None:
     assert axes.flat[0].get_xlim()[1] > 2, "mu* of a share is drawn in percentage points"
 
 
-def test_parameter_labels_are_short_unless_ambiguous() -> None:
-    names = ["a.rate", "b.rate", "c.intensity"]
-    assert figures.parameter_labels(names) == {"a.rate": "a.rate", "b.rate": "b.rate", "c.intensity": "intensity"}
+def test_parameter_labels_are_in_words() -> None:
+    names = ["programme.follow_up.intensity", "labour_market.job_finding_rate"]
+    assert figures.parameter_labels(names) == {
+        "programme.follow_up.intensity": "Programme, follow up:\nintensity",
+        "labour_market.job_finding_rate": "Labour market: job finding\nrate",
+    }
+
+
+def test_a_panel_without_values_says_not_defined() -> None:
+    table = diffs()
+    table.loc[table["outcome"] == "employed_6m_share", ["difference", "low", "high"]] = np.nan
+    _, axes = figures.plot_differences(table, "design", "base")
+    assert figures.NOT_DEFINED in [t.get_text() for t in axes.flat[0].texts]
+
+
+def test_overlay_draws_each_run_with_its_band(result: RunResult) -> None:
+    other = result.timeseries.assign(waiting_list=result.timeseries["waiting_list"] + 50)
+    _, ax = figures.plot_overlay({"base": result.timeseries, "more waiting": other}, "waiting_list")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["base", "more waiting"]
+    assert ax.get_title() == v.label("waiting_list") and ax.figure.get_suptitle() == "2 runs compared"
+    assert ax.get_ylabel() == v.axis_label("waiting_list") and len(ax.collections) == 2  # two bands
+    assert np.nanmax(ax.lines[1].get_ydata()) > np.nanmax(ax.lines[0].get_ydata())

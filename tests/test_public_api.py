@@ -9,7 +9,7 @@ import sim
 EXPECTED = {
     "load_scenario", "ScenarioError", "Scenario", "run", "RunResult", "run_replicate", "MentoringModel",
     "write_run", "summarise", "Jobseeker", "Mentor", "Employer", "Funder", "Coordinator",
-    "describe_parameters", "__version__",
+    "describe_parameters", "__version__", "read_run", "RunFolder",
 }  # fmt: skip
 
 

@@ -56,10 +56,10 @@ def test_report_states_what_was_run_and_the_outcomes_of_summary_csv(runs: tuple[
     assert "base" in text and "3 (seeds 1 to 3)" in text
     assert f"Of the {format_value('enrolled', summary.at['enrolled', 'mean'])} participants" in text
     assert (
-        f"{gross['mean']:.1f} % ({gross['low']:.1f} % to {gross['high']:.1f} %) were in work 6 months after leaving"
+        f"{gross['mean']:.1f} % ({gross['p05']:.1f} % to {gross['p95']:.1f} %) were in work 6 months after leaving"
         in text
     )
-    assert f"a net effect of {net['mean']:+.1f} pp ({net['low']:+.1f} pp to {net['high']:+.1f} pp)" in text
+    assert f"a net effect of {net['mean']:+.1f} pp ({net['p05']:+.1f} pp to {net['p95']:+.1f} pp)" in text
     assert f"EUR {summary.at['cost_per_participant_eur', 'mean']:,.0f} per participant" in text
     assert "ESF 2014-2020 ends 2015-06" in text  # the funding cliff
 
@@ -83,10 +83,54 @@ def test_report_is_self_contained(runs: tuple[Path, Path, str]) -> None:
 
 def test_report_against_baseline_lists_the_changed_parameter(runs: tuple[Path, Path, str]) -> None:
     text = text_of(runs[2])
-    diff = text[text.index("What changed against the baseline") :]
-    assert "programme.follow_up.intensity 0.5 0.9" in diff
+    diff = text[text.index("Against the baseline") :]
+    assert "Programme, follow up: intensity programme.follow_up.intensity 0.5 0.9" in diff  # in words, then the path
     assert "population.size" not in diff.split("Outcome differences")[0]  # equal in both runs
-    assert "same seeds" in diff and "Outcome differences" in diff
+    assert "same 3 seeds" in diff and "Outcome differences" in diff
+    assert "95 % t interval of the mean paired difference" in diff
+
+
+def test_report_states_the_comparison_first(runs: tuple[Path, Path, str]) -> None:
+    text = text_of(runs[2])
+    first = text[text.index("Compared with base") :]
+    assert text.index("Compared with base") < text.index("participants (mean of")  # before the run's own findings
+    assert first.startswith(
+        "Compared with base, changing programme, follow up: intensity 0.5 \u2192 0.9, base changes net placements by"
+    )
+    assert text.index("Against the baseline") < text.index("What was run")  # the comparison is not the last section
+
+
+def test_report_differences_are_computed_as_compare_computes_them(runs: tuple[Path, Path, str]) -> None:
+    """The same paired differences and t intervals as ``mentorsim compare`` (one function, no second copy)."""
+    from sim.outputs.report import compare_runs
+    from sim.outputs.run_folder import read_run
+    from sim.outputs.vocabulary import format_difference, format_range
+    from sim.studies.experiments import paired_differences as used_by_compare
+
+    baseline, variant, _ = (read_run(p) if isinstance(p, Path) else p for p in runs)
+    table = pd.concat([baseline.outcomes.assign(s="a"), variant.outcomes.assign(s="b")], ignore_index=True)
+    expected = used_by_compare(table, "s", "a", ["net_placements"]).iloc[0]
+    row = next(r for r in compare_runs(variant, baseline)["outcomes"] if r["outcome"] == "net_placements")
+    assert row["difference"] == format_difference("net_placements", expected["difference"])
+    assert row["interval"] == format_range("net_placements", expected["low"], expected["high"], difference=True)
+    half = expected["high"] - expected["difference"]
+    diffs = variant.outcomes["net_placements"] - baseline.outcomes["net_placements"]
+    assert half == pytest.approx(4.302653 * diffs.std(ddof=1) / 3**0.5, rel=1e-5)  # t(0.975, 2 df): not percentiles
+
+
+def test_only_what_a_person_set_is_listed(tmp_path: Path) -> None:
+    from sim.outputs.changes import differences, set_paths
+
+    mine = tmp_path / "my.yaml"
+    mine.write_text(f"extends: {BASE}\nname: mine\nprogramme:\n  matching: {{strategy: random}}\n")
+    paths = set_paths(mine, ["population.size=1500"])
+    assert paths == ["programme.matching.strategy", "population.size"]
+    this = load_scenario(mine, ["population.size=1500"]).model_dump(mode="json")
+    rows = differences(this, load_scenario(BASE).model_dump(mode="json"), paths)
+    assert [r["path"] for r in rows] == ["population.size", "programme.matching.strategy"] or [
+        r["path"] for r in rows
+    ] == ["programme.matching.strategy", "population.size"]
+    assert all(r["words"] and r["meaning"] for r in rows)
 
 
 def test_report_refuses_a_folder_that_is_not_a_run(tmp_path: Path) -> None:

@@ -1,10 +1,10 @@
 """The ``mentorsim`` command line: one module per group of commands, registered on one Typer app here.
 
-- :mod:`sim.cli.scenarios`: ``validate``, ``describe``, ``run``
+- :mod:`sim.cli.scenarios`: ``validate``, ``describe``, ``diff``, ``run``
 - :mod:`sim.cli.studies`: ``compare``, ``sweep``
 - :mod:`sim.cli.analysis`: ``sensitivity``, ``discover``
 - :mod:`sim.cli.validation`: ``check``, ``calibrate``
-- :mod:`sim.cli.report`: ``report``
+- :mod:`sim.cli.report`: ``report``, ``export``
 - :mod:`sim.cli.dashboard`: ``dashboard``
 
 What they share (exit status, options, console) is in :mod:`sim.cli.common`.
@@ -26,6 +26,7 @@ app = typer.Typer(
 
 app.command()(scenarios.validate)
 app.command()(scenarios.describe)
+app.command()(scenarios.diff)
 app.command("run")(scenarios.run_command)
 app.command()(studies.compare)
 app.command()(studies.sweep)
@@ -34,6 +35,7 @@ app.command()(analysis.discover)
 app.command()(validation.check)
 app.command()(validation.calibrate)
 app.command("report")(report.report_command)
+app.command("export")(report.export_command)
 app.command("dashboard")(dashboard.dashboard_command)
 
 __all__ = ["app"]

@@ -20,8 +20,16 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from sim.cli.common import DaskOption, SetOption, WorkersOption, console, refuse, refused_if_invalid
-from sim.cli.studies import ForceOption, reported_outcomes, run_study
+from sim.cli.common import (
+    DaskOption,
+    ReplicatesOption,
+    SetOption,
+    WorkersOption,
+    console,
+    refuse,
+    refused_if_invalid,
+)
+from sim.cli.studies import ForceOption, reported_outcomes, run_study, with_replicates
 from sim.outputs.files import atomic_write, file_hash, safe_name
 from sim.outputs.run_folder import RESULTS_ROOT
 from sim.outputs.vocabulary import format_difference
@@ -63,6 +71,7 @@ def sensitivity(
     seed: Annotated[
         int | None, typer.Option(help="Seed of the sample (default: the study's).", show_default=False)
     ] = None,
+    replicates: ReplicatesOption = None,
     workers: WorkersOption = None,
     dask: DaskOption = None,
     set_: SetOption = None,
@@ -79,7 +88,7 @@ def sensitivity(
     """
     overrides = set_ or ()
     with refused_if_invalid():
-        spec = load_study(study)
+        spec = with_replicates(load_study(study), replicates)
         _require_sweep(spec, study)
         settings = sensitivity_settings(spec, study, method and method.value, samples, seed)
         base = base_scenario(spec, study, overrides)

@@ -7,6 +7,7 @@ without a traceback and before anything is written.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ import typer
 from rich.console import Console
 
 from sim.outputs.run_folder import OutDirError
+from sim.outputs.vocabulary import OUTCOMES, find
 from sim.scenario.limits import scenario_warnings
 from sim.scenario.loader import ScenarioError
 from sim.scenario.schema import Scenario
@@ -41,6 +43,27 @@ DaskOption = Annotated[
     str | None,
     typer.Option(help="Run on Dask: a scheduler address tcp://HOST:PORT, or 'local' for a 2-worker LocalCluster."),
 ]
+
+
+ReplicatesOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=10_000,
+        help="Replicates (seeds) per experiment (default: the study's replicates).",
+        show_default=False,
+    ),
+]
+
+
+def check_outcomes(names: list[str] | None) -> None:
+    """Exit with :data:`EXIT_REFUSED` (before any compute) if a name is not an outcome, with the closest names."""
+    for name in names or ():
+        found = find(name)
+        if found is None or found.series:
+            close = difflib.get_close_matches(name, list(OUTCOMES), n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            refuse(f"Refused: --outcome {name!r} is not an outcome{hint} (all outcomes: docs/outputs.md)")
 
 
 def refuse(message: str) -> NoReturn:

@@ -20,8 +20,10 @@ from rich.table import Column, Table
 
 from sim.cli.common import (
     DaskOption,
+    ReplicatesOption,
     SetOption,
     WorkersOption,
+    check_outcomes,
     console,
     load_or_exit,
     refuse,
@@ -30,7 +32,7 @@ from sim.cli.common import (
 from sim.outputs.files import atomic_write, file_hash, safe_name
 from sim.outputs.run_folder import RESULTS_ROOT
 from sim.outputs.vocabulary import COMPARE_OUTCOMES, format_difference, format_range, format_value
-from sim.replicates import run_replicate
+from sim.replicates import DIFFERENCE_NAME, paired_differences, run_replicate
 from sim.scenario.limits import memory_estimate, workers_memory_problem
 from sim.scenario.loader import scenario_hash
 from sim.studies.executors import Done, ExecutorError, Task, default_workers
@@ -38,7 +40,6 @@ from sim.studies.experiments import (
     Experiment,
     Study,
     load_study,
-    paired_differences,
     pending,
     run_tasks,
     run_with_cliffs,
@@ -72,6 +73,7 @@ def compare(
     force: ForceOption = False,
 ) -> None:
     """Every alternative against the base on the same seeds: paired differences with a 95 % interval."""
+    check_outcomes(outcome)
     scenarios = [load_or_exit(p, set_) for p in (base, *alternatives)]
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
@@ -87,6 +89,7 @@ def compare(
 
 def sweep(
     study: Annotated[Path, typer.Argument(help="Study YAML file (scenarios/studies/).", show_default=False)],
+    replicates: ReplicatesOption = None,
     workers: WorkersOption = None,
     dask: DaskOption = None,
     set_: SetOption = None,
@@ -98,10 +101,11 @@ def sweep(
     A study of kind designs also reports each design against the first (the base) on the same seeds.
     """
     with refused_if_invalid():
-        spec = load_study(study)
+        spec = with_replicates(load_study(study), replicates)
         experiments = study_experiments(spec, study, set_ or ())
     seeds = [spec.seed + r for r in range(spec.replicates)]
-    tasks = tasks_for(experiments, seeds, run_with_cliffs if spec.kind == "designs" else run_replicate)
+    designs = spec.kind == "designs"  # a study of designs keeps each run's time series (its report's timelines)
+    tasks = tasks_for(experiments, seeds, run_with_cliffs if designs else run_replicate, keep_series=designs)
     folder = out_dir or RESULTS_ROOT / safe_name(spec.name)
     digest = file_hash(study) + ":" + shlex.join(set_ or ())
     table = run_study(spec.name, folder, digest, tasks, workers, dask, force)
@@ -114,6 +118,11 @@ def sweep(
 
 
 # --- running -------------------------------------------------------------------------------------
+
+
+def with_replicates(study: Study, replicates: int | None) -> Study:
+    """The study with ``--replicates`` in place of its own replicates (the same study when not given)."""
+    return study if replicates is None else study.model_copy(update={"replicates": replicates})
 
 
 def reported_outcomes(study: Study, table: pd.DataFrame) -> list[str]:
@@ -215,10 +224,10 @@ def _print_differences(diffs: pd.DataFrame, by: str, reference: str) -> None:
         by.capitalize(),
         Column(reference, justify="right"),
         Column("Alternative", justify="right"),
-        Column("Paired difference (95 % interval)", justify="right"),
+        Column("Mean paired difference (95 % t interval of the mean)", justify="right"),
         Column("n", justify="right"),
         title=f"Against {reference}, same seeds (common random numbers)",
-        caption="Alternative minus reference, seed by seed: mean and 95 % t interval (pp: percentage points); "
+        caption=f"Alternative minus reference, seed by seed: {DIFFERENCE_NAME} (pp: percentage points); "
         "~ the interval includes 0.",
     )
     for outcome, group in diffs.groupby("outcome", sort=False):
@@ -241,7 +250,11 @@ def _print_differences(diffs: pd.DataFrame, by: str, reference: str) -> None:
 def _print_means(table: pd.DataFrame, by: str, outcomes: list[str]) -> None:
     """Mean of each outcome per value of ``by`` (rows in the order of the table)."""
     means = table.groupby(by, sort=False)[outcomes].mean()
-    out = Table("Outcome", *(Column(str(n), justify="right") for n in means.index), title="Means across replicates")
+    out = Table(
+        "Outcome",
+        *(Column(str(n), justify="right") for n in means.index),
+        title="Means across replicates (differences and their intervals below)",
+    )
     for o in outcomes:
         out.add_row(o, *(format_value(o, float(v)) for v in means[o]))
     console().print(out)

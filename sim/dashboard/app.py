@@ -1,15 +1,22 @@
-"""The Solara page of ``mentorsim dashboard``: pick a scenario, move the main levers, run, compare gross and net.
+"""The Solara page of ``mentorsim dashboard``: pick a scenario, move the main levers, run, see the reform beside its baseline.
 
-Runs are small (a reduced population, few replicates on the scenario's seeds) so that a click answers in
-seconds; for real answers use ``mentorsim run``. Started by :mod:`sim.dashboard.server`, which passes the
-scenario to open first in the environment variable ``MENTORSIM_DASHBOARD_SCENARIO``.
+A run is what ``mentorsim run`` does: the scenario as written (its population, months and seeds), with the
+replicates the user chooses (:data:`REPLICATES` by default), so the page's numbers are the command line's. The
+baseline (the scenario file as it is) and the reform (the file with the levers moved) run on the same seeds;
+the page shows both and their mean paired differences with the 95 % t interval of the mean, computed by the
+report's :func:`~sim.outputs.report.compare_runs` (the function of ``mentorsim compare``). The baseline of a
+file and replicate count is run once and kept while the server runs. Started by :mod:`sim.dashboard.server`,
+which passes the scenario to open first in the environment variable ``MENTORSIM_DASHBOARD_SCENARIO``.
 """
 
 from __future__ import annotations
 
 import html
 import os
+import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, get_args
 
@@ -21,27 +28,29 @@ from sim.outputs.report import (
     COSTS,
     GROSS,
     NET,
+    compare_runs,
     cost_sentence,
     funding_cliffs,
     headline,
     outcome_rows,
 )
 from sim.outputs.run_folder import RunFolder
-from sim.replicates import RunResult, run
+from sim.replicates import DIFFERENCE_NAME, SPREAD_NAME, RunResult, run
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Matching, Scenario, month_index, parameter_records
 
 SCENARIO_ENV = "MENTORSIM_DASHBOARD_SCENARIO"
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 FOLDERS = ("", "programmes", "funding")  # scenario folders offered (studies are not scenarios)
-POPULATION = 1500  # people: a reduced region, for runs of a few seconds
-REPLICATES = 3
+REPLICATES = 5  # the default of the replicates slider: ~2 s a replicate at base size, baseline and reform
+MAX_REPLICATES = 20
 STRATEGIES = list(get_args(Matching.model_fields["strategy"].annotation))  # as the schema allows them
 CSS = """
 .outcomes { border-collapse: collapse; font-size: 14px; width: 100%; }
 .outcomes td, .outcomes th { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: left; }
 .outcomes .num { text-align: right; white-space: nowrap; }
 .headline { font-size: 16px; }
+.note { color: #555; font-size: 13px; }
 """
 
 
@@ -70,15 +79,20 @@ class Levers:
         )
 
     def overrides(self, scenario: Scenario) -> list[str]:
-        """``--set`` strings that apply the levers to ``scenario``."""
-        values = [
-            *sector_mix_overrides(scenario, self.sector_alignment),
-            f"programme.matching.strategy={self.strategy}",
-            f"programme.matching.fallback_months={self.fallback_months}",
-            f"programme.follow_up.intensity={self.follow_up:.2f}",
-            f"programme.guidelines.network_opening={str(self.network_guideline).lower()}",
-        ]
-        return values + ([f"funding.grants.0.end={self.funding_end}"] if self.funding_end else [])
+        """``--set`` strings that apply the levers moved away from ``scenario``'s own (none when none moved)."""
+        start = Levers.of(scenario)
+        values = sector_mix_overrides(scenario, self.sector_alignment)
+        if self.strategy != start.strategy:
+            values.append(f"programme.matching.strategy={self.strategy}")
+        if self.fallback_months != start.fallback_months:
+            values.append(f"programme.matching.fallback_months={self.fallback_months}")
+        if round(self.follow_up, 4) != round(start.follow_up, 4):
+            values.append(f"programme.follow_up.intensity={self.follow_up:.2f}")
+        if self.network_guideline != start.network_guideline:
+            values.append(f"programme.guidelines.network_opening={str(self.network_guideline).lower()}")
+        if self.funding_end and self.funding_end != start.funding_end:
+            values.append(f"funding.grants.0.end={self.funding_end}")
+        return values
 
 
 def sector_mix_overrides(scenario: Scenario, alignment: float) -> list[str]:
@@ -106,17 +120,46 @@ def scenario_files(root: Path = SCENARIOS) -> dict[str, Path]:
     return files
 
 
-def fast_overrides(scenario: Scenario) -> list[str]:
-    """A reduced population (within the range the scenario documents for it)."""
-    low, _ = _range(scenario, "population.size", (0, 0))
-    return [f"population.size={max(min(POPULATION, scenario.population.size), int(low))}"]
+@dataclass(frozen=True)
+class Comparison:
+    """A baseline and a reform run on the same seeds, as the page shows them."""
+
+    baseline: RunResult
+    reform: RunResult
+    overrides: tuple[str, ...]
 
 
-def run_levers(path: Path, levers: Levers) -> RunResult:
-    """Run the scenario at ``path`` with the levers, small and fast; :class:`ScenarioError` if a value is refused."""
+def run_levers(path: Path, levers: Levers, replicates: int = REPLICATES) -> RunResult:
+    """The reform: the scenario at ``path`` with the levers, as ``mentorsim run`` runs it.
+
+    :class:`ScenarioError` if a value is refused.
+    """
     base = load_scenario(path)
-    scenario = load_scenario(path, [*fast_overrides(base), *levers.overrides(base)])
-    return run(scenario, replicates=REPLICATES)
+    return run(load_scenario(path, levers.overrides(base)), replicates=replicates)
+
+
+def run_baseline(path: Path, replicates: int = REPLICATES) -> RunResult:
+    """The baseline: the scenario file at ``path`` as it is (run once per file version and replicate count)."""
+    stat = path.stat()
+    return _baseline(str(path.resolve()), stat.st_mtime_ns, stat.st_size, replicates)
+
+
+@lru_cache(maxsize=8)
+def _baseline(path: str, mtime_ns: int, size: int, replicates: int) -> RunResult:
+    return run(load_scenario(path), replicates=replicates)
+
+
+def run_comparison(path: Path, levers: Levers, replicates: int = REPLICATES) -> Comparison:
+    """Baseline and reform on the same seeds (the scenario's seed, seed + 1, ...)."""
+    overrides = tuple(levers.overrides(load_scenario(path)))
+    reform = run_levers(path, levers, replicates)
+    return Comparison(run_baseline(path, replicates), reform, overrides)
+
+
+def cli_command(path: Path, overrides: Sequence[str], replicates: int) -> str:
+    """The ``mentorsim run`` command that gives the reform's numbers."""
+    sets = " ".join(f"--set {shlex.quote(o)}" for o in overrides)
+    return f"mentorsim run {shlex.quote(str(path))} --replicates {replicates}" + (f" {sets}" if sets else "")
 
 
 @solara.component
@@ -142,10 +185,12 @@ def Dashboard(path: Path) -> None:
     def set_lever(**changes: Any) -> None:
         set_levers(replace(levers, **changes))
 
-    def simulate() -> tuple[RunResult | None, str]:
+    replicates, set_replicates = solara.use_state(REPLICATES)
+
+    def simulate() -> tuple[Comparison | None, str]:
         """Runs in a thread, so the page stays responsive; a refused value is shown, not raised."""
         try:
-            return run_levers(path, levers), ""
+            return run_comparison(path, levers, replicates), ""
         except ScenarioError as err:
             return None, str(err)
 
@@ -198,17 +243,29 @@ def Dashboard(path: Path) -> None:
                 value=levers.network_guideline,
                 on_value=lambda v: set_lever(network_guideline=v),
             )
+            solara.Text(f"Replicates (seeds {scenario.seed} to {scenario.seed + replicates - 1}): {replicates}")
+            solara.SliderInt(
+                label="",
+                value=replicates,
+                min=2,
+                max=MAX_REPLICATES,
+                on_value=set_replicates,
+            )
             solara.Button("Run", on_click=task, color="primary", disabled=task.pending)
-            solara.Text(f"{REPLICATES} replicates, a region of about {POPULATION:,} people: a quick look, not a study.")
+            solara.Text(
+                f"The full scenario, as mentorsim run runs it: {scenario.population.size:,} people, "
+                f"{scenario.months} months, {replicates} replicates, baseline and reform on the same seeds "
+                f"(about {2 * replicates * 2} s)."
+            )
     solara.ProgressLinear(task.pending)
     if task.error:
         solara.Error(f"The run failed: {task.exception}")
     elif task.latest is not None:
-        result, refused = task.latest
+        comparison, refused = task.latest
         if refused:
             solara.Error(refused)
-        if result is not None:
-            Results(result)
+        if comparison is not None:
+            Results(path, comparison)
 
 
 @solara.component
@@ -230,14 +287,27 @@ def FundingEnd(scenario: Scenario, end: str, on_end: object) -> None:
 
 
 @solara.component
-def Results(result: RunResult) -> None:
-    """Gross next to net in words, then placements, waiting list, mentor pool and funding over time."""
+def Results(path: Path, comparison: Comparison) -> None:
+    """The reform beside its baseline (paired differences), then the reform's gross and net and its figures."""
+    result = comparison.reform
     folder = RunFolder.from_result(result)
+    base = RunFolder.from_result(comparison.baseline)
+    folder.manifest["scenario"], base.manifest["scenario"] = "the reform", f"the baseline ({base.scenario.name})"
+    compared = compare_runs(folder, base)
+    solara.HTML(tag="p", unsafe_innerHTML=f"<b>{html.escape(compared['sentence'])}</b>", classes=["headline"])
+    ComparisonTable(compared)
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML="The reform's numbers are those of <code>"
+        + html.escape(cli_command(path, comparison.overrides, len(result.seeds)))
+        + "</code>; the baseline's those of the same command without <code>--set</code>.",
+        classes=["note"],
+    )
     for sentence in [*headline(folder), cost_sentence(folder)]:
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(sentence), classes=["headline"])
     with solara.Columns([1, 1]):
-        OutcomeTable("Gross: what happened to participants", outcome_rows(folder, GROSS))
-        OutcomeTable("Net: against the same people without the programme", outcome_rows(folder, (*NET, *COSTS)))
+        OutcomeTable("Reform, gross: what happened to participants", outcome_rows(folder, GROSS))
+        OutcomeTable("Reform, net: against the same people without the programme", outcome_rows(folder, (*NET, *COSTS)))
     figures = solara.use_memo(
         lambda: [
             plot_placements(result.timeseries)[0],
@@ -252,14 +322,44 @@ def Results(result: RunResult) -> None:
 
 
 @solara.component
+def ComparisonTable(compared: dict[str, Any]) -> None:
+    """What changed (in words), then baseline, reform and their mean paired difference per outcome."""
+    changed = "".join(
+        f"<li>{html.escape(c['words'])}: {html.escape(c['other'])} &rarr; {html.escape(c['this'])}</li>"
+        for c in compared["changed"]
+    )
+    rows = "".join(
+        f"<tr data-outcome='{html.escape(r['outcome'])}'><td>{html.escape(r['label'])}</td>"
+        f"<td class='num baseline'>{html.escape(r['baseline'])}</td><td class='num reform'>{html.escape(r['this'])}</td>"
+        f"<td class='num difference'>{html.escape(r['difference'])}</td>"
+        f"<td class='num interval'>{html.escape(r['interval'])}</td></tr>"
+        for r in compared["outcomes"]
+    )
+    header = (
+        "<tr><th></th><th class='num'>baseline</th><th class='num'>reform</th><th class='num'>difference</th>"
+        f"<th class='num'>{html.escape(DIFFERENCE_NAME)}</th></tr>"
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML="<h3>Reform beside its baseline</h3>"
+        + (
+            f"<p>What changed:</p><ul>{changed}</ul>"
+            if changed
+            else "<p>No lever moved: the reform is the baseline.</p>"
+        )
+        + f"<table class='outcomes comparison'>{header}{rows}</table>",
+    )
+
+
+@solara.component
 def OutcomeTable(title: str, rows: list[dict[str, str]]) -> None:
-    """Label, mean and 90 % interval per outcome (the rows of the report)."""
+    """Label, mean and 5th-95th percentile of replicates per outcome (the rows of the report)."""
     cells = "".join(
         f"<tr><td>{html.escape(r['label'])}</td><td class='num'>{html.escape(r['mean'])}</td>"
         f"<td class='num'>{html.escape(r['interval'])}</td></tr>"
         for r in rows
     )
-    header = "<tr><th></th><th class='num'>mean</th><th class='num'>90 % interval</th></tr>"
+    header = f"<tr><th></th><th class='num'>mean</th><th class='num'>{SPREAD_NAME}</th></tr>"
     solara.HTML(
         tag="div",
         unsafe_innerHTML=f"<h3>{html.escape(title)}</h3><table class='outcomes'>{header}{cells}</table>",

@@ -9,6 +9,7 @@ points for differences of shares.
 - A run (median line and 90 % band across replicates, calendar months on the x axis):
   :func:`plot_placements`, :func:`plot_pairs_and_waiting`, :func:`plot_mentor_pool`, :func:`plot_funding`
   (the PNGs of a run folder, :data:`PLOTS`), :func:`plot_funding_timeline` (the report and the dashboard);
+  :func:`plot_overlay` (one series of several runs in one figure, each with its band);
 - studies: :func:`plot_differences` (``compare``, studies of designs), :func:`plot_sobol` and
   :func:`plot_morris` (``sensitivity``), :func:`plot_tradeoff` (PRIM, ``discover``);
 - validation: :func:`plot_validation` (reported against simulated, ``mentorsim check --write-docs``).
@@ -32,12 +33,14 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 
 from sim.outputs import vocabulary as vocab
+from sim.outputs.changes import in_words
 from sim.outputs.files import atomic_write
-from sim.replicates import INTERVAL
+from sim.replicates import DIFFERENCE_NAME, INTERVAL
 
 PlotResult = tuple[Figure, Axes | np.ndarray]  # the figure, and one Axes or an array of them
 
 PERCENT_WIDTH = round((INTERVAL[1] - INTERVAL[0]) * 100)  # 90: the band drawn around the median
+NOT_DEFINED = "not defined\n(no value in these runs)"  # what an empty panel says
 DPI = 150
 STYLE = "whitegrid"
 CLOSED_COLOUR = "0.5"
@@ -155,7 +158,7 @@ def save_standard_plots(timeseries: pd.DataFrame, out_dir: Path) -> list[Path]:
 def plot_differences(diffs: pd.DataFrame, by: str, reference: str) -> PlotResult:
     """One panel per outcome: each alternative's mean paired difference against ``reference``, 95 % interval.
 
-    ``diffs`` is the table of :func:`sim.studies.experiments.paired_differences`; differences of shares are
+    ``diffs`` is the table of :func:`sim.replicates.paired_differences`; differences of shares are
     shown in pp.
     """
     outcomes = list(dict.fromkeys(diffs["outcome"]))
@@ -166,21 +169,55 @@ def plot_differences(diffs: pd.DataFrame, by: str, reference: str) -> PlotResult
         part = diffs[diffs["outcome"] == outcome].set_index(by).reindex(alternatives)
         times = vocab.scale(outcome, difference=True)
         mean, low, high = (part[c].to_numpy(dtype=float) * times for c in ("difference", "low", "high"))
+        ax.set_title(_wrapped(vocab.label(outcome)), fontsize=9)
+        if not np.isfinite(mean).any():
+            ax.text(0.5, 0.5, NOT_DEFINED, transform=ax.transAxes, ha="center", va="center", color="0.4", fontsize=8)
+            ax.set_yticks([])
+            continue
         ax.errorbar(mean, y, xerr=[mean - low, high - mean], fmt="o", color="tab:blue", capsize=3)
         ax.axvline(0, color="grey", lw=0.8, ls="--")
         ax.set_yticks(y, alternatives if ax in axes[:, 0] else [""] * len(alternatives))
         ax.invert_yaxis()
-        ax.set_title(_wrapped(vocab.label(outcome)), fontsize=9)
-        ax.set_xlabel(vocab.axis_label(outcome, difference=True), fontsize=8)
+        ax.set_xlabel(vocab.axis_label(outcome, difference=True) + better(outcome), fontsize=8)
         ax.tick_params(labelsize=8)
-    fig.suptitle(f"Paired difference against {reference} (mean, 95 % interval)", fontsize=10)
+    fig.suptitle(f"Against {reference}: {DIFFERENCE_NAME}", fontsize=10)
     return fig, axes
 
 
+def better(name: str) -> str:
+    """The "better" direction of an outcome for an axis label: ``; better →``, ``; ← better`` or nothing."""
+    found = vocab.find(name)
+    direction = found.direction if found is not None else "neither"
+    return {"higher": "; better \u2192", "lower": "; \u2190 better"}.get(direction, "")
+
+
 def parameter_labels(names: Sequence[str]) -> dict[str, str]:
-    """Short labels of parameter paths: the last part of each (the full path where two would look the same)."""
-    last = [n.rsplit(".", 1)[-1] for n in names]
-    return {n: (s if last.count(s) == 1 else n) for n, s in zip(names, last, strict=True)}
+    """Labels of parameter paths in words, e.g. ``Programme, follow up: intensity`` (wrapped at 30 characters)."""
+    return {n: textwrap.fill(in_words(n), 30) for n in names}
+
+
+def plot_overlay(runs: dict[str, pd.DataFrame], name: str, title: str = "") -> PlotResult:
+    """One series of two or more runs in one figure: the median of each run's replicates and its 90 % band.
+
+    ``runs`` maps a run's name (legend) to its time series (``RunResult.timeseries`` or ``read_run(...).timeseries``).
+    """
+    times = vocab.scale(name)
+    fig, ax = _figure(1, 1, figsize=(9, 4.2))
+    for (run_name, data), colour in zip(runs.items(), sns.color_palette(n_colors=len(runs)), strict=True):
+        if name not in data.columns or not data[name].notna().any():
+            ax.plot([], [], color=colour, label=f"{run_name}: not defined")
+            continue
+        by_month = data.assign(date=pd.to_datetime(data["month"])).groupby("date")[name]
+        low, median, high = (by_month.quantile(q) * times for q in (INTERVAL[0], 0.5, INTERVAL[1]))
+        ax.fill_between(median.index, low, high, color=colour, alpha=BAND_ALPHA, linewidth=0)
+        ax.plot(median.index, median, color=colour, label=run_name)
+    ax.legend(loc="best", fontsize="small")
+    ax.set_ylabel(vocab.axis_label(name))
+    if vocab.kind_of(name) == "share":
+        ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+    ax.set_title(vocab.label(name))
+    first = next(iter(runs.values()))
+    return _finish(fig, ax, first, title or f"{len(runs)} runs compared")
 
 
 def plot_sobol(indices: pd.DataFrame, title: str = "") -> PlotResult:
@@ -233,6 +270,10 @@ def plot_morris(indices: pd.DataFrame, title: str = "") -> PlotResult:
         for ax, outcome in zip(axes.flat, outcomes, strict=False):
             part = wide.loc[outcome] * vocab.scale(outcome, difference=True)
             mu, sigma, conf = part[("value", "mu_star")], part[("value", "sigma")], part[("conf", "mu_star")]
+            if not np.isfinite(mu.to_numpy(dtype=float)).any():
+                ax.set_title(_wrapped(vocab.label(outcome)))
+                ax.text(0.5, 0.5, NOT_DEFINED, transform=ax.transAxes, ha="center", va="center", color="0.4")
+                continue
             points = pd.DataFrame({"mu*": mu, "sigma": sigma, "parameter": [short[n] for n in part.index]})
             ax.errorbar(mu, sigma, xerr=conf, fmt="none", ecolor="grey", capsize=2, lw=0.8, zorder=2)
             sns.scatterplot(

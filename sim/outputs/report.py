@@ -3,8 +3,9 @@
 It reads the run folder with :func:`sim.outputs.run_folder.read_run` (a folder that is not a run is a
 :class:`~sim.outputs.run_folder.RunFolderError`). One HTML file with inline CSS and the figures embedded as base64 PNG (no external assets, no
 JavaScript): what was run, the documented assumptions with their sources, gross and net outcomes with
-90 % intervals in plain language, costs, the funding timeline with its cliffs, and optionally what
-changed against a baseline run. The template is ``sim/outputs/templates/report.html.j2`` (Jinja2).
+their spread across replicates (5th-95th percentile) in plain language, costs, the funding timeline with its
+cliffs, and optionally the comparison with a baseline run first: what a person changed, in words, and the mean
+paired differences with their 95 % t interval of the mean (the computation of ``mentorsim compare``). The template is ``sim/outputs/templates/report.html.j2`` (Jinja2).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 
+from sim.outputs.changes import differences, person_set_paths, plain
 from sim.outputs.files import atomic_write_text
 from sim.outputs.run_folder import RunFolder, read_run
 from sim.outputs.vocabulary import (
@@ -30,16 +33,14 @@ from sim.outputs.vocabulary import (
     format_value,
     label,
 )
-from sim.replicates import INTERVAL, summarise
+from sim.replicates import DIFFERENCE_NAME, SPREAD_COLUMNS, SPREAD_NAME, paired_differences, summarise
 from sim.scenario.loader import ScenarioError, load_scenario, scenario_hash
-from sim.scenario.paths import flatten, value_at
+from sim.scenario.paths import value_at
 from sim.scenario.schema import Scenario, parameter_records
 
 REPORT_NAME = "report.html"
 TEMPLATE = "report.html.j2"
 FIGURE_DPI = 90
-PERCENT_WIDTH = round((INTERVAL[1] - INTERVAL[0]) * 100)
-NOT_COMPARED = ("name", "description")  # always differ between runs; not a change of assumptions
 
 # The outcomes of each table of the report, in report order (labels and units: sim.outputs.vocabulary).
 GROSS = (
@@ -123,7 +124,8 @@ def report_context(run: RunFolder, baseline: RunFolder | None = None) -> dict[st
         "cliffs": [cliff.label for cliff in cliffs],
         "figures": _figures(run, cliffs),
         "baseline": compare_runs(run, baseline) if baseline is not None else None,
-        "percent_width": PERCENT_WIDTH,
+        "spread_name": SPREAD_NAME,
+        "difference_name": DIFFERENCE_NAME,
     }
 
 
@@ -142,7 +144,7 @@ def headline(run: RunFolder) -> list[str]:
         sentences[0] += "; the net effect was not computed (no run without the programme)."
         return sentences
     without = summarise((run.outcomes["employed_6m_share"] - run.outcomes["net_effect_employed_6m"]).to_frame("x"))
-    mean, low, high = (float(without.iloc[0][k]) for k in ("mean", "low", "high"))
+    mean, low, high = (float(without.iloc[0][k]) for k in ("mean", *SPREAD_COLUMNS))
     sentences[0] += (
         f"; without the programme the same people would have been at "
         f"{format_estimate('employed_6m_share', mean, low, high)}: "
@@ -177,7 +179,7 @@ def documented_assumptions(run: RunFolder) -> tuple[list[dict[str, str]], str]:
     A row per parameter: value as run, unit, range, source. The note is empty when all is as run.
     """
     manifest = run.manifest
-    files = [Path(manifest.get("working_directory", ".")) / f for f in manifest.get("scenario_files", [])]
+    files = _files(run)
     if not files:
         return [], "The run was not loaded from a scenario file: no documented parameters."
     try:
@@ -193,9 +195,9 @@ def documented_assumptions(run: RunFolder) -> tuple[list[dict[str, str]], str]:
         rows.append(
             {
                 "path": path,
-                "value": _plain(value_at(run.resolved, path)),
+                "value": plain(value_at(run.resolved, path)),
                 "unit": str(record.get("unit", "")),
-                "range": f"{_plain(low_high[0])} to {_plain(low_high[1])}" if low_high else "",
+                "range": f"{plain(low_high[0])} to {plain(low_high[1])}" if low_high else "",
                 "source": str(record.get("source", "")),
             }
         )
@@ -217,39 +219,85 @@ def funding_cliffs(run: RunFolder) -> list[Cliff]:
     return cliffs
 
 
+HEADLINE_DIFFERENCES = ("net_placements", "net_effect_employed_6m", "employed_6m_share", "cost_per_net_placement_eur")
+
+
 def compare_runs(run: RunFolder, baseline: RunFolder) -> dict[str, Any]:
-    """Parameters that differ and the outcome differences (paired by seed when both runs used the same seeds)."""
-    ours, theirs = flatten(run.resolved), flatten(baseline.resolved)
-    changed = [
-        {"path": path, "baseline": _plain(theirs.get(path, "(not set)")), "this": _plain(ours.get(path, "(not set)"))}
-        for path in sorted(set(ours) | set(theirs), key=_path_order(ours, theirs))
-        if path.split(".")[0] not in NOT_COMPARED and ours.get(path) != theirs.get(path)
-    ]
+    """What a person changed against the baseline (in words) and the outcome differences.
+
+    The parameters: those set in either run's own scenario file or with ``--set`` (not what they take from the
+    files they extend or the defaults) whose values differ; every differing parameter when a file cannot be read
+    any more. The outcomes: paired by seed with :func:`~sim.replicates.paired_differences` (the computation of
+    ``mentorsim compare``) when the runs share seeds, else the difference of the means without an interval.
+    """
+    ours = person_set_paths(_files(run), run.manifest.get("overrides", []))
+    theirs = person_set_paths(_files(baseline), baseline.manifest.get("overrides", []))
+    paths = None if ours is None or theirs is None else [*ours, *theirs]
+    changed = differences(run.resolved, baseline.resolved, paths)
     shared = [c for c in COMPARED if c in run.outcomes.columns and c in baseline.outcomes.columns]
-    paired = list(run.outcomes["seed"]) == list(baseline.outcomes["seed"])
-    differences = summarise(run.outcomes[shared] - baseline.outcomes[shared]) if paired else None
+    both = pd.concat([baseline.outcomes.assign(run="baseline"), run.outcomes.assign(run="this")], ignore_index=True)
+    diffs = paired_differences(both, "run", "baseline", shared).set_index("outcome")
+    paired = bool(len(diffs)) and int(diffs["n"].max()) > 1
     rows = []
     for outcome in shared:
         row = {
+            "outcome": outcome,
             "label": label(outcome),
             "baseline": format_value(outcome, baseline.mean(outcome)),
             "this": format_value(outcome, run.mean(outcome)),
         }
-        if differences is not None:
-            diff = differences.set_index("outcome").loc[outcome]
-            row["difference"] = format_difference(outcome, diff["mean"])
+        if paired:
+            diff = diffs.loc[outcome]  # means over the paired seeds of outcomes.csv, as compare computes them
+            row["baseline"] = format_value(outcome, diff["reference_mean"])
+            row["this"] = format_value(outcome, diff["mean"])
+            row["difference"] = format_difference(outcome, diff["difference"])
             row["interval"] = format_range(outcome, diff["low"], diff["high"], difference=True)
+            row["estimate"] = format_estimate(outcome, diff["difference"], diff["low"], diff["high"], difference=True)
         else:
             row["difference"] = format_difference(outcome, run.mean(outcome) - baseline.mean(outcome))
             row["interval"] = ""
+            row["estimate"] = row["difference"]
         rows.append(row)
     return {
         "name": baseline.manifest.get("scenario", baseline.path.name),
+        "this_name": run.manifest.get("scenario", run.path.name),
         "path": str(baseline.path),
         "changed": changed,
+        "only_set": paths is not None,
         "outcomes": rows,
         "paired": paired,
+        "seeds": len(diffs) and int(diffs["n"].max()),
+        "sentence": comparison_sentence(run, baseline, changed, rows, paired),
     }
+
+
+def comparison_sentence(
+    run: RunFolder, baseline: RunFolder, changed: list[dict[str, str]], rows: list[dict[str, str]], paired: bool
+) -> str:
+    """The comparison in plain language, for the top of the report."""
+    this_name = run.manifest.get("scenario", run.path.name)
+    base_name = baseline.manifest.get("scenario", baseline.path.name)
+    what = "; ".join(f"{c['words'].lower()} {c['other']} \u2192 {c['this']}" for c in changed[:3])
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    change = f", changing {what}{more}," if changed else ", where no parameter differs,"
+    by = {r["outcome"]: r for r in rows}
+    effects = [f"{_short(label(o))} by {by[o]['estimate']}" for o in HEADLINE_DIFFERENCES if o in by]
+    how = (
+        f"on the same {int(len(run.outcomes))} seeds (mean paired difference, 95 % t interval of the mean)"
+        if paired
+        else "on different seeds (difference of the means, no interval)"
+    )
+    return f"Compared with {base_name}{change} {this_name} changes {', '.join(effects)}, {how}."
+
+
+def _short(text: str) -> str:
+    """A label without its explanation in brackets, in lower case: ``net placements``."""
+    return text.split(" (")[0].lower()
+
+
+def _files(run: RunFolder) -> list[Path]:
+    manifest = run.manifest
+    return [Path(manifest.get("working_directory", ".")) / f for f in manifest.get("scenario_files", [])]
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -275,7 +323,7 @@ def _what_was_run(run: RunFolder) -> dict[str, Any]:
 
 
 def outcome_rows(run: RunFolder, outcomes: Sequence[str]) -> list[dict[str, str]]:
-    """Table rows: label, mean and 90 % interval, formatted with their unit (outcomes the run lacks are left out)."""
+    """Table rows: label, mean and 5th-95th percentile of replicates, formatted with their unit (outcomes the run lacks are left out)."""
     rows = []
     for outcome in outcomes:
         mean, low, high = run.interval(outcome)
@@ -330,20 +378,3 @@ def _data_uri(fig: Any) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _path_order(ours: dict[str, Any], theirs: dict[str, Any]) -> Any:
-    """Sort key: paths in the order of the scenario file (this run's first, then the baseline's)."""
-    order = {path: i for i, path in enumerate([*ours, *(p for p in theirs if p not in ours)])}
-    return order.__getitem__
-
-
-def _plain(value: Any) -> str:
-    """A parameter value as text: numbers without needless decimals, lists as ``a, b``."""
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() and abs(value) >= 1000 else f"{value:g}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    return str(value)

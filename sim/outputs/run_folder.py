@@ -31,13 +31,14 @@ import pandas as pd
 import yaml
 
 from sim.outputs.files import partial_path, safe_name
-from sim.replicates import RunResult
+from sim.outputs.vocabulary import rounded
+from sim.replicates import SPREAD_COLUMNS, RunResult
 from sim.scenario.loader import ScenarioError, load_scenario, resolved_yaml, scenario_files, scenario_hash
 from sim.scenario.schema import Scenario
 
 TIMESERIES = "timeseries.parquet"  # one row per replicate x month
 OUTCOMES = "outcomes.csv"  # one row per replicate
-SUMMARY = "summary.csv"  # per outcome: mean and 90 % interval
+SUMMARY = "summary.csv"  # per outcome: mean, 5th and 95th percentile of replicates (p05, p95)
 RESOLVED = "scenario.resolved.yaml"  # the scenario as run
 MANIFEST = "manifest.json"  # versions, inputs, seeds, times, command
 RUN_FILES = (MANIFEST, SUMMARY, OUTCOMES, TIMESERIES, RESOLVED)
@@ -175,7 +176,7 @@ class RunFolder:
             manifest={"scenario": result.scenario.name, "replicates": len(result.seeds), "seeds": list(result.seeds)},
             resolved=result.scenario.model_dump(mode="json"),
             outcomes=result.outcomes,
-            summary=result.summary.set_index("outcome"),
+            summary=rounded_summary(result.summary).set_index("outcome"),  # as summary.csv has it
             timeseries=result.timeseries,
         )
         folder.__dict__["scenario"] = result.scenario  # the cached property, without reading a file
@@ -186,11 +187,12 @@ class RunFolder:
         return float(self.summary.at[outcome, "mean"]) if outcome in self.summary.index else math.nan
 
     def interval(self, outcome: str) -> tuple[float, float, float]:
-        """Mean, low and high of an outcome (NaN when the run does not have it)."""
+        """Mean, 5th and 95th percentile of an outcome across replicates (NaN when the run does not have it)."""
         if outcome not in self.summary.index:
             return math.nan, math.nan, math.nan
         row = self.summary.loc[outcome]
-        return float(row["mean"]), float(row["low"]), float(row["high"])
+        low, high = SPREAD_COLUMNS
+        return float(row["mean"]), float(row[low]), float(row[high])
 
 
 def read_run(folder: str | Path) -> RunFolder:
@@ -210,7 +212,9 @@ def read_run(folder: str | Path) -> RunFolder:
             manifest=json.loads((path / MANIFEST).read_text(encoding="utf-8")),
             resolved=yaml.safe_load((path / RESOLVED).read_text(encoding="utf-8")),
             outcomes=pd.read_csv(path / OUTCOMES),
-            summary=pd.read_csv(path / SUMMARY).set_index("outcome"),
+            summary=pd.read_csv(path / SUMMARY)
+            .rename(columns=dict(zip(("low", "high"), SPREAD_COLUMNS, strict=True)))
+            .set_index("outcome"),  # folders written before the percentile columns were named had low, high
             timeseries=pd.read_parquet(path / TIMESERIES),
         )
     except (OSError, ValueError, yaml.YAMLError) as err:
@@ -252,9 +256,17 @@ def _write_files(result: RunResult, folder: Path) -> None:
 
     result.timeseries.to_parquet(folder / TIMESERIES, engine="pyarrow", index=False)
     result.outcomes.to_csv(folder / OUTCOMES, index=False)
-    result.summary.to_csv(folder / SUMMARY, index=False)
+    rounded_summary(result.summary).to_csv(folder / SUMMARY, index=False)
     (folder / RESOLVED).write_text(resolved_yaml(result.scenario), encoding="utf-8")
     save_standard_plots(result.timeseries, folder)
+
+
+def rounded_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as summary.csv keeps it: each outcome's numbers rounded two decimals below what faces show."""
+    table = summary.copy()
+    for column in ("mean", *SPREAD_COLUMNS):
+        table[column] = [rounded(o, float(v)) for o, v in zip(table["outcome"], table[column], strict=True)]
+    return table
 
 
 def _write_manifest(

@@ -595,6 +595,29 @@ def _number(value: float, spec: Format, signed: bool, kind: str) -> str:
     return f"{value:{sign},.{decimals}f}"
 
 
+def stored_decimals(name: str) -> int | None:
+    """Decimals a table file keeps of a column: two more than any face shows (None: 6 significant digits).
+
+    E.g. shares 5 (0.001 pp), money 2 (cents), months 3; so rounding the file never changes a shown number.
+    """
+    kind = kind_of(name)
+    if kind == "number":
+        return None
+    spec = FORMATS[kind]
+    shown = spec.decimals if spec.decimals is not None else 1
+    return shown + round(math.log10(spec.scale)) + 2
+
+
+def rounded(name: str, value: float) -> float:
+    """``value`` of column ``name`` rounded to :func:`stored_decimals` (NaN as it is)."""
+    if not math.isfinite(value):
+        return value
+    decimals = stored_decimals(name)
+    if decimals is None:
+        return float(f"{value:.6g}")
+    return round(value, decimals)
+
+
 def format_value(name: str, value: float) -> str:
     """A value of a column with its unit: shares in %, effects in signed pp, money in EUR (see the module docstring)."""
     kind = kind_of(name)

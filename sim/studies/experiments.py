@@ -18,7 +18,8 @@ building blocks, for the commands and for later analyses (sensitivity, scenario 
 - :func:`run_tasks`: run tasks through a :class:`~sim.studies.store.Store` (skipping finished runs) and
   return the table: one row per run with ``experiment``, the experiment's values, ``replicate``,
   ``seed``, ``run_key`` and every outcome;
-- :func:`paired_differences`: each experiment minus a reference experiment, seed by seed.
+- :func:`paired_differences`: each experiment minus a reference experiment, seed by seed (defined in
+  :mod:`sim.replicates`, the one computation of a difference on every face; re-exported here).
 """
 
 from __future__ import annotations
@@ -33,10 +34,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
-from scipy import stats
 from scipy.stats import qmc
 
-from sim.replicates import run_replicate
+from sim.replicates import CONFIDENCE, paired_differences, run_replicate  # noqa: F401  (re-exported)
 from sim.scenario.limits import resource_problems
 from sim.scenario.loader import (
     Origin,
@@ -53,7 +53,6 @@ from sim.scenario.schema import FolderName, Scenario, month_index, parameter_rec
 from sim.studies.executors import Done, Runner, Task, execute
 from sim.studies.store import Store, run_key
 
-CONFIDENCE = 0.95
 MAX_EXPERIMENTS = 100_000  # experiments of one study (a factorial design's product of levels, lhs samples)
 MAX_REPLICATES = 10_000
 
@@ -352,39 +351,6 @@ def experiment_table(tasks: Sequence[Task], store: Store) -> pd.DataFrame:
             stored = store.row(t.key)
             outcomes = {k: v for k, v in stored.items() if k not in t.info and k not in ("seed", "run_key")}
             rows.append({**t.info, "seed": t.seed, "run_key": t.key, **outcomes})
-    return pd.DataFrame(rows)
-
-
-def paired_differences(
-    table: pd.DataFrame, by: str, reference: Any, outcomes: Sequence[str], confidence: float = CONFIDENCE
-) -> pd.DataFrame:
-    """Per value of ``by`` other than ``reference`` and per outcome: the mean paired difference from ``reference``.
-
-    The mean of (value - reference) over the seeds both have, with a ``confidence`` t interval. Columns:
-    ``by, outcome, reference_mean, mean, difference, low, high, n``.
-    """
-    ref = table[table[by] == reference].set_index("seed")
-    rows = []
-    for other, group in table[table[by] != reference].groupby(by, sort=False):
-        alt = group.set_index("seed")
-        for outcome in outcomes:
-            pair = pd.concat([ref[outcome], alt[outcome]], axis=1, keys=["ref", "alt"]).astype(float).dropna()
-            diffs = (pair["alt"] - pair["ref"]).to_numpy()
-            n = len(diffs)
-            mean = float(diffs.mean()) if n else np.nan
-            half = stats.t.ppf(0.5 + confidence / 2, n - 1) * diffs.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
-            rows.append(
-                {
-                    by: other,
-                    "outcome": outcome,
-                    "reference_mean": float(pair["ref"].mean()) if n else np.nan,
-                    "mean": float(pair["alt"].mean()) if n else np.nan,
-                    "difference": mean,
-                    "low": mean - half,
-                    "high": mean + half,
-                    "n": n,
-                }
-            )
     return pd.DataFrame(rows)
 
 
