@@ -42,10 +42,12 @@ def seeds(n: int) -> range:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("measure", ["employed_at_level_share", "network_access_share"])
+@pytest.mark.parametrize("measure", ["net_effect_at_level_6m", "network_access_share"])
 def test_sector_matching_beats_generic_matching(measure: str) -> None:
-    """sector_only vs generic (random) matching, 12 seeds: employment at skill level 6 months after
-    the programme and the share of matched mentees who gained employer ties are higher (95 % CI > 0)."""
+    """sector_only vs generic (random) matching, 12 seeds: the net effect on employment at skill level 6 months
+    after the programme (participants minus the same people without it: the gross share at level is too noisy
+    since careers move people up to their level anyway) and the share of matched mentees who gained employer
+    ties are higher (95 % CI > 0)."""
     result = paired(
         scenario("generic_mentors", *SHORT), scenario("sector_only", *SHORT), outcome(measure), seeds(12), measure
     )

@@ -101,11 +101,18 @@ def test_mentors_with_many_pairs_leave_more_often() -> None:
 
 def test_hard_pairs_raise_attrition() -> None:
     """base without fatigue per pair (attrition_per_pair 1, so only hard pairs count) and with
-    attrition_per_hard_pair 2 (base's 1.3 is too small to see in 8 small runs: hazards 0.044 vs 0.054),
+    attrition_per_hard_pair 2 (base's 1.3 is too small to see in 8 small runs: hazards 0.044 vs 0.054) and
+    hard pairs from 36 months unemployed (at base's 24, some runs have no mentor without a hard pair),
     12 seeds, within each run: among mentors with 1-4 finished pairs, those with a hard pair leave more often
     than those without (95 % CI > 0). Across arms: attrition_per_hard_pair 2 vs 1 loses more mentors
     (95 % CI > 0)."""
-    no_fatigue = scenario("base", *SMALL, "mentors.attrition_per_pair=1", "mentors.attrition_per_hard_pair=2")
+    no_fatigue = scenario(
+        "base",
+        *SMALL,
+        "mentors.attrition_per_pair=1",
+        "mentors.attrition_per_hard_pair=2",
+        "mentors.hard_pair_months_unemployed=36",  # fewer hard pairs: mentors with none stay in every run
+    )
     result = within_run(
         no_fatigue,
         lambda d, h: (d >= 1) & (d <= 4) & (h == 0),
