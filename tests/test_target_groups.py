@@ -18,7 +18,7 @@ from helpers import SCENARIOS, outcome, paired
 
 from sim.model.model import MentoringModel
 from sim.model.organisation import Organisation
-from sim.model.population import NO_MONTH, Labour
+from sim.model.population import NO_MONTH, Exit, Labour
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import month_index
 
@@ -88,6 +88,20 @@ def test_eligibility_rule_restricts_participants(
     assert n > 0, f"{label}: nobody accepted"
     assert rule(accepted).all(), f"{label}: accepted applicants outside the target group"
     assert not rule(unrestricted).all(), f"{label}: base's intake already fits the rule (the test could not fail)"
+
+
+@pytest.mark.parametrize("status", ["inactive", "employed_below_level"])
+def test_entrants_outside_unemployment_wait_for_a_mentor_and_are_matched(status: str) -> None:
+    """A programme for the inactive (or the employed below level): its entrants stay on the waiting list
+    (they do not leave it for not being unemployed) and get mentors."""
+    sc = load_scenario(SCENARIOS / "base.yaml", [*SMALL, f"programme.target.labour_statuses=[{status}]"])
+    people = MentoringModel(sc, seed=1, agents=False).run().people
+    accepted = people.accepted_month != NO_MONTH
+    matched = accepted & (people.matched_month != NO_MONTH)
+    early = accepted & (people.exit_reason == Exit.LEFT_WAITING) & (people.exit_month - people.accepted_month < 9)
+    print(f"{status}: {accepted.sum()} accepted, {matched.sum()} matched, {early.sum()} left the list early")
+    assert matched.sum() >= 0.3 * accepted.sum() > 0
+    assert early.sum() <= 0.05 * accepted.sum()  # those who left before max_wait_months: a change of status only
 
 
 def _accepted_months(overrides: tuple[str, ...]) -> np.ndarray:
