@@ -147,6 +147,7 @@ def test_a_channel_written_in_yaml_shapes_who_applies(monkeypatch: pytest.Monkey
         (("programme.target.labour_statuses=[employed_at_level]",), "labour_statuses"),
         (("population.refugee_share={non_eu: 0.3}",), "refugee_share"),
         (("programme.intake.mode=weekly",), "mode"),
+        (("programme.intake.mode=cohort", "programme.intake.cohort=2030-01"), "outside the programme's months"),
     ],
 )
 def test_invalid_choices_are_clear_errors(overrides: tuple[str, ...], message: str) -> None:

@@ -1609,6 +1609,14 @@ class Scenario(Section):
             raise ValueError(f"sector names must be unique, got {names}")
         for what in ("jobseeker_share", "mentor_share", "vacancy_share"):
             _shares_sum_to_one({s.name: getattr(s, what) for s in self.sectors}, f"sectors[*].{what}")
+        intake, first = self.programme.intake, self.programme.start or self.start
+        if intake.mode == "cohort" and intake.cohort is not None:
+            last = month_label(self.start_index + self.months - 1)
+            if not month_index(first) <= month_index(intake.cohort) <= month_index(last):
+                raise ValueError(
+                    f"programme.intake.cohort {intake.cohort} lies outside the programme's months {first} to {last}:"
+                    " nobody would ever be taken in"
+                )
         return self
 
     @property
