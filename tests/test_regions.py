@@ -39,7 +39,8 @@ PROGRAMME_ALLOWED = (
     "counterfactual",
     "population.size",  # the region scaled to the programme's catchment
     "population.skill_shares", "population.recognised_qualifications",  # whom the programme's pool holds
-    "programme.implementation", "programme.target", "programme.outreach", "programme.screening_strictness",
+    "programme.implementation", "programme.target", "programme.outreach", "programme.intake",
+    "programme.screening_strictness",
     "programme.comparison_share", "programme.max_wait_months",
     "programme.matching.strategy", "programme.matching.fallback_months",
     "programme.pairs.duration_months", "programme.pairs.meetings_per_month", "programme.pairs.hours_per_meeting",

@@ -48,7 +48,7 @@ from sim.model.funding import FundingSchedule, Report
 from sim.model.labour_market import Employers, LabourMarket, build_employers
 from sim.model.matching import MatchRequest, match
 from sim.model.mentors import MentorPool, MentorSupply
-from sim.model.organisation import TASKS, Organisation, end_participation
+from sim.model.organisation import ENTRY_LABOUR, TASKS, Organisation, end_participation
 from sim.model.outcomes import Checkpoints, compute_outcomes, displacement
 from sim.model.pairs import PairDynamics, start_pairs
 from sim.model.population import (
@@ -293,7 +293,10 @@ class MentoringModel(mesa.Model):
     def _leave_waiting_list(self, t: int) -> None:
         p = self.people
         waiting = np.flatnonzero(p.programme == Status.WAITING)
-        left = (p.labour[waiting] != Labour.UNEMPLOYED) | (
+        # one leaves on leaving the target group's labour statuses (a job, or inactivity, unless the programme takes
+        # those); a wait for a mentor while unemployed is always compatible (an inactive entrant who starts searching)
+        statuses = [ENTRY_LABOUR[s] for s in self.params.programme.target.labour_statuses] + [Labour.UNEMPLOYED]
+        left = ~np.isin(p.labour[waiting], statuses) | (
             t - p.accepted_month[waiting] >= self.params.programme.max_wait_months
         )
         end_participation(p, waiting[left], t, Exit.LEFT_WAITING)

@@ -38,12 +38,8 @@ from sim.model.population import NO_MONTH, Exit, Labour, Population, Status, cas
 from sim.model.rng import Streams
 from sim.scenario.schema import SKILLS, Programme, Scenario, month_index
 
-# applicant weights of each outreach channel: (female, male) x age bands 18-25, 26-45, 46-64 [P15 §III.D.6]
-CHANNEL_WEIGHTS: dict[str, np.ndarray] = {
-    "employment_office": np.ones((2, 3)),
-    "youth_centres": np.array([[0.5, 0.2, 0.1], [4.0, 0.5, 0.2]]),
-    "women_networks": np.array([[1.0, 3.0, 1.0], [0.2, 0.3, 0.2]]),
-}
+ENTRY_LABOUR = {"unemployed": Labour.UNEMPLOYED, "inactive": Labour.INACTIVE,
+                "employed_below_level": Labour.EMPLOYED_BELOW_LEVEL, "training": Labour.TRAINING}  # fmt: skip
 
 
 TASKS = ("intake", "matching", "first_meeting", "check_in", "mentor_support")  # coach_hours_used_<task>
@@ -239,11 +235,16 @@ class Organisation:
         """
         if t < self.start:
             return np.zeros(0, dtype=np.int64)
+        gathered = self._intake_months(t)
+        if gathered == 0:  # a yearly group or a single cohort: no intake this month
+            return np.zeros(0, dtype=np.int64)
         pool = self._eligible(t, people)
-        weight = CHANNEL_WEIGHTS[self.cfg.outreach.channel][
+        weight = np.asarray(self.cfg.outreach.weights())[
             people.female[pool].astype(int) ^ 1, _age_band(people.age[pool])
         ]
-        p_apply = np.minimum(1.0, self.cfg.outreach.applications_per_month * weight)
+        p_month = np.minimum(1.0, self.cfg.outreach.applications_per_month * weight)
+        # a group intake takes the applications gathered over the months before it
+        p_apply = p_month if gathered == 1 else 1.0 - (1.0 - p_month) ** gathered
         applicants = pool[self.streams.uniform("programme.apply", t, pool) < p_apply]
         if not self.intake_open:  # referrals queue unscreened; they count as participants once matched
             people.accepted_month[applicants] = t
@@ -287,16 +288,43 @@ class Organisation:
         self.hours.use("intake", intake=n * hours)
         return applicants
 
+    def _intake_months(self, t: int) -> int:
+        """Months of applications accepted in month ``t``: 1 (monthly), 12 or 0 (yearly), recruitment or 0 (cohort)."""
+        intake = self.cfg.intake
+        if intake.mode == "monthly":
+            return 1
+        if intake.mode == "yearly":
+            return 12 if (self.scenario.start_index + t) % 12 == intake.month - 1 else 0
+        cohort = self.start if intake.cohort is None else _month_of(self.scenario, intake.cohort)
+        return intake.recruitment_months if t == cohort else 0
+
     def _eligible(self, t: int, people: Population) -> np.ndarray:
-        """Indices of unemployed, not yet enrolled people in the target group whom an active grant may fund."""
+        """Indices of not yet enrolled people in the target group (programme.target) whom an active grant may fund."""
         target = self.cfg.target
-        idx = np.flatnonzero((people.programme == Status.NOT_ENROLLED) & (people.labour == Labour.UNEMPLOYED))
+        statuses = [ENTRY_LABOUR[s] for s in target.labour_statuses]
+        idx = np.flatnonzero((people.programme == Status.NOT_ENROLLED) & np.isin(people.labour, statuses))
         age = people.age[idx]
         ok = (age >= target.min_age) & (age <= target.max_age)
         ok &= np.array([s in target.skill_levels for s in SKILLS])[people.skill[idx]]
-        ok &= people.months_unemployed[idx] >= target.min_months_unemployed
+        if target.min_months_unemployed > 0:  # the unemployed only: other statuses carry no unemployment spell
+            unemployed = people.labour[idx] == Labour.UNEMPLOYED
+            ok &= ~unemployed | (people.months_unemployed[idx] >= target.min_months_unemployed)
+        if target.gender != "all":
+            ok &= people.female[idx] == (target.gender == "women")
         if target.non_eu_only:
             ok &= people.non_eu[idx]
+        if target.eu_only:
+            ok &= ~people.non_eu[idx]
+        if target.refugees_only:
+            ok &= people.refugee[idx]
+        if target.recognised_qualifications != "any":
+            ok &= people.recognised[idx] == (target.recognised_qualifications == "required")
+        if target.work_permit_required:
+            ok &= people.work_permit[idx]
+        if target.min_language > 0:
+            ok &= people.language[idx] >= target.min_language
+        if target.min_motivation > 0:
+            ok &= people.motivation[idx] >= target.min_motivation
         grants = self.funding.active_grants(t)
         if grants:
             fundable = np.zeros(len(idx), dtype=bool)

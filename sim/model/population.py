@@ -81,6 +81,8 @@ class Population:
     district: np.ndarray  # for location matching
     preference: np.ndarray  # hobby/preference group (0 to programme.matching.preference_groups - 1)
     availability: np.ndarray  # when one can meet: 0 any time, 1 daytime only, 2 evenings only (AVAILABILITY)
+    refugee: np.ndarray  # bool: refugee / newly arrived (population.refugee_share by origin group)
+    work_permit: np.ndarray  # bool: allowed to work (EU citizens always; population.work_permit_share of non-EU)
     # labour state
     ties: np.ndarray  # (n, sectors) professional ties to employers, by sector
     cross_ties: np.ndarray  # bool: has ties outside one's own sector
@@ -160,7 +162,8 @@ PEOPLE_STREAMS = tuple(
     f"people.{name}"
     for name in (
         "age_band", "age", "skill", "sector", "labour", "ties", "months_unemployed", "female", "origin",
-        "language", "recognised", "motivation", "district", "preference", "tenure", "availability",
+        "language", "recognised", "motivation", "district", "preference", "tenure", "availability", "refugee",
+        "work_permit",
     )
 )  # fmt: skip
 
@@ -197,10 +200,12 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
     mean_unemployed = pop.initial_months_unemployed_mean if initial else 0.0
     months_unemployed = np.where(labour == Labour.UNEMPLOYED, -mean_unemployed * np.log1p(-u("months_unemployed")), 0)
     no_month = np.full(n, NO_MONTH, dtype=np.int32)
+    non_eu = u("origin") < pop.non_eu_share
+    refugee_share = np.where(non_eu, pop.refugee_share["non_eu"], pop.refugee_share["eu"])
     return Population(
         age=age,
         female=u("female") < pop.female_share,
-        non_eu=u("origin") < pop.non_eu_share,
+        non_eu=non_eu,
         skill=skill,
         sector=sector,
         language=_beta(u("language"), pop.language_mean),
@@ -209,6 +214,8 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
         district=(u("district") * matching.districts).astype(np.int8),
         preference=(u("preference") * matching.preference_groups).astype(np.int8),
         availability=_categorical(u("availability"), [matching.mentee_availability[a] for a in AVAILABILITY]),
+        refugee=u("refugee") < refugee_share,
+        work_permit=~non_eu | (u("work_permit") < pop.work_permit_share),
         ties=ties,
         cross_ties=np.zeros(n, dtype=bool),
         labour=labour,

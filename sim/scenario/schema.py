@@ -30,6 +30,7 @@ ASSUME = "assumption"
 
 SKILLS: tuple[Literal["low", "medium", "high"], ...] = ("low", "medium", "high")
 GENDERS = ("female", "male")
+ORIGINS = ("eu", "non_eu")
 AGE_BANDS = ("18-25", "26-45", "46-64")
 LABOUR_STATUSES = ("unemployed", "employed_at_level", "employed_below_level", "training", "inactive")
 AVAILABILITY = ("flexible", "daytime", "evenings")  # when one can meet; codes 0, 1, 2 in the model
@@ -220,6 +221,18 @@ class Population(Section):
     non_eu_share: float = share(
         0.75, "Share of non-EU origin (the rest: other EU).", "Statbel origin groups (DOMAIN.md §5); assumption"
     )
+    refugee_share: dict[str, float] = P(
+        {"eu": 0.0, "non_eu": 0.3},
+        "Share of refugees / newly arrived people, by origin group (eu, non_eu).",
+        "shares",
+        "assumption; refugees are a minority of non-EU jobseekers in Belgium (Statbel origin groups, DOMAIN.md §5);"
+        " EU citizens are not refugees",
+    )
+    work_permit_share: float = share(
+        0.9,
+        "Share of non-EU people with a work permit (EU citizens always have one).",
+        "assumption; DUO for a JOB requires a work permit (DOMAIN.md §4)",
+    )
     language_mean: float = share(
         0.5, "Mean proficiency in the local language (0 none, 1 fluent); Beta distributed.", ASSUME
     )
@@ -256,6 +269,8 @@ class Population(Section):
         _require_keys(self.skill_shares, SKILLS, "population.skill_shares")
         _require_keys(self.recognised_qualifications, SKILLS, "population.recognised_qualifications")
         _within(self.recognised_qualifications, 0.0, 1.0, "population.recognised_qualifications")
+        _require_keys(self.refugee_share, ORIGINS, "population.refugee_share")
+        _within(self.refugee_share, 0.0, 1.0, "population.refugee_share")
         return self
 
 
@@ -783,24 +798,115 @@ class AgeRange(Section):
         return self
 
 
+EntryStatus = Literal["unemployed", "inactive", "employed_below_level", "training"]  # who a programme may take
+
+
+def _unemployed_only() -> list[EntryStatus]:
+    return ["unemployed"]
+
+
 class Target(AgeRange):
-    """Who the programme is for."""
+    """Who the programme is for: every rule restricts who may apply (Organisation._eligible).
+
+    The defaults take everyone unemployed aged 18-64, as before these rules existed.
+    """
 
     min_age: int = P(18, "Youngest eligible age.", "years", "DUO for a JOB: 18-30 (DOMAIN.md §4)", ge=0, le=100)
     max_age: int = P(64, "Oldest eligible age.", "years", ASSUME, ge=0, le=100)
+    gender: Literal["all", "women", "men"] = Field("all", description="Women only, men only or all.")
     skill_levels: list[Literal["low", "medium", "high"]] = Field(
-        default_factory=lambda: list(SKILLS), description="Eligible skill levels."
+        default_factory=lambda: list(SKILLS), min_length=1, description="Eligible skill levels."
     )
     non_eu_only: bool = Field(False, description="Only non-EU origin (e.g. DUO for a JOB).")
-    min_months_unemployed: int = P(0, "Months of unemployment needed to be eligible.", "months", ASSUME, ge=0)
+    eu_only: bool = Field(False, description="Only other-EU origin.")
+    refugees_only: bool = Field(
+        False, description="Only refugees / newly arrived (the person attribute drawn with population.refugee_share)."
+    )
+    labour_statuses: list[EntryStatus] = Field(
+        default_factory=_unemployed_only,
+        min_length=1,
+        description="Labour status at entry: unemployed, inactive, employed below one's level, or in training or"
+        " study (students).",
+    )
+    min_months_unemployed: int = P(
+        0, "Months of unemployment needed to be eligible (the unemployed only).", "months", ASSUME, ge=0
+    )
+    min_language: float = share(0.0, "Lowest eligible proficiency in the local language (0-1).", ASSUME)
+    recognised_qualifications: Literal["any", "required", "excluded"] = Field(
+        "any",
+        description="any; required: only people whose qualifications are recognised; excluded: only people without"
+        " recognised qualifications (Mentor2Work).",
+    )
+    work_permit_required: bool = Field(
+        False, description="Only people with a work permit (population.work_permit_share among non-EU)."
+    )
+    min_motivation: float = share(0.0, "Lowest eligible motivation (0-1), as the intake interview judges it.", ASSUME)
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> Target:
+        if self.non_eu_only and self.eu_only:
+            raise ValueError("non_eu_only and eu_only exclude each other: nobody would be eligible")
+        if len(set(self.labour_statuses)) != len(self.labour_statuses):
+            raise ValueError(f"labour_statuses lists a status twice: {self.labour_statuses}")
+        return self
+
+
+AGE_WEIGHTS = "weights by age band 18-25, 26-45, 46-64"
+
+
+class Channel(Section):
+    """An outreach channel: how much more or less likely each group applies through it (relative weights)."""
+
+    name: str = Field(description="Channel name (programme.outreach.channel names one).")
+    female: list[float] = P(
+        [1.0, 1.0, 1.0], f"Applicant weights of women, {AGE_WEIGHTS}.", "weight", ASSUME, min_length=3, max_length=3
+    )
+    male: list[float] = P(
+        [1.0, 1.0, 1.0], f"Applicant weights of men, {AGE_WEIGHTS}.", "weight", ASSUME, min_length=3, max_length=3
+    )
+    source: str = Field(ASSUME, description="Where the weights come from.")
+
+    @field_validator("female", "male")
+    @classmethod
+    def _weights(cls, values: list[float]) -> list[float]:
+        if any(not 0 <= v <= 100 for v in values):
+            raise ValueError(f"channel weights must lie between 0 and 100, got {values}")
+        return values
+
+
+def _default_channels() -> list[Channel]:
+    return [
+        Channel(
+            name="employment_office",
+            female=[1.0, 1.0, 1.0],
+            male=[1.0, 1.0, 1.0],
+            source="assumption: referrals by the employment office, no tilt",
+        ),
+        Channel(
+            name="youth_centres",
+            female=[0.5, 0.2, 0.1],
+            male=[4.0, 0.5, 0.2],
+            source="youth coaches in community centres reach mostly young men [P15 §III.D.6]; sizes assumed",
+        ),
+        Channel(
+            name="women_networks",
+            female=[1.0, 3.0, 1.0],
+            male=[0.2, 0.3, 0.2],
+            source="MentorU mostly reached women aged 26-45 [P15]; sizes assumed",
+        ),
+    ]
 
 
 class Outreach(Section):
     """How applicants are reached: the channel shapes who applies (DOMAIN.md §2.9)."""
 
-    channel: Literal["employment_office", "youth_centres", "women_networks"] = Field(
+    channel: str = Field(
         "employment_office",
-        description="employment_office: no tilt; youth_centres: mostly young men [P15 §III.D.6]; women_networks: mostly women aged 26-45 (MentorU) [P15].",
+        description="The channel used, one of channels' names (base: employment_office: no tilt; youth_centres:"
+        " mostly young men [P15 §III.D.6]; women_networks: mostly women aged 26-45 (MentorU) [P15]).",
+    )
+    channels: list[Channel] = Field(
+        default_factory=_default_channels, description="The outreach channels and their applicant weights."
     )
     applications_per_month: float = P(
         0.02,
@@ -809,6 +915,41 @@ class Outreach(Section):
         ASSUME,
         ge=0,
         le=1,
+    )
+
+    @model_validator(mode="after")
+    def _channel_known(self) -> Outreach:
+        names = [c.name for c in self.channels]
+        if len(set(names)) != len(names):
+            raise ValueError(f"outreach channel names must be unique, got {names}")
+        if self.channel not in names:
+            raise ValueError(f"outreach channel {self.channel!r} is not one of the channels: {', '.join(names)}")
+        return self
+
+    def weights(self) -> list[list[float]]:
+        """The used channel's weights: (female, male) x age bands."""
+        used = next(c for c in self.channels if c.name == self.channel)
+        return [used.female, used.male]
+
+
+class Intake(Section):
+    """When applications are accepted: a monthly flow, a yearly group or a single cohort."""
+
+    mode: Literal["monthly", "yearly", "cohort"] = Field(
+        "monthly",
+        description="monthly: applications every month (a rolling intake); yearly: applications gathered over the"
+        " year are accepted in one calendar month (a yearly group); cohort: one intake month only (an event"
+        " cohort).",
+    )
+    month: int = P(9, "yearly: the calendar month (1-12) of the yearly intake.", "month of year", ASSUME, ge=1, le=12)
+    cohort: YearMonth | None = Field(None, description="cohort: the intake month (default: the programme's start).")
+    recruitment_months: int = P(
+        3,
+        "cohort: months over which applications are gathered before the intake month (a yearly group gathers 12).",
+        "months",
+        ASSUME,
+        ge=1,
+        le=24,
     )
 
 
@@ -1314,6 +1455,7 @@ class Programme(Section):
     )
     target: Target = Field(default_factory=Target)
     outreach: Outreach = Field(default_factory=Outreach)
+    intake: Intake = Field(default_factory=Intake)
     screening_strictness: float = P(
         0.0,
         "Screening: >0 selects stronger candidates ('creaming'), <0 targets weaker profiles.",
@@ -1711,6 +1853,14 @@ class Scenario(Section):
             raise ValueError(f"sector names must be unique, got {names}")
         for what in ("jobseeker_share", "mentor_share", "vacancy_share"):
             _shares_sum_to_one({s.name: getattr(s, what) for s in self.sectors}, f"sectors[*].{what}")
+        intake, first = self.programme.intake, self.programme.start or self.start
+        if intake.mode == "cohort" and intake.cohort is not None:
+            last = month_label(self.start_index + self.months - 1)
+            if not month_index(first) <= month_index(intake.cohort) <= month_index(last):
+                raise ValueError(
+                    f"programme.intake.cohort {intake.cohort} lies outside the programme's months {first} to {last}:"
+                    " nobody would ever be taken in"
+                )
         return self
 
     @property
