@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import SCENARIOS, outcome, paired
+from helpers import SCENARIOS, assert_negative, outcome, paired
 
 from sim.model.model import MentoringModel
 from sim.model.organisation import Organisation
@@ -159,7 +159,8 @@ def test_stricter_eligibility_takes_fewer_and_less_employable_participants() -> 
     """min_months_unemployed 12 (the long-term unemployed only) vs none (base), 4 seeds, 3,000 people, 30 months:
     fewer participants, and fewer of them in work 12 months after acceptance (long spells scar: duration
     dependence; those who stayed unemployed are selected on finding work slowly); paired on common seeds.
-    Measured: participants 350 -> 232; in work 12 months after acceptance 0.25 -> 0.19 (every seed lower)."""
+    Measured: participants 350 -> 232; in work 12 months after acceptance 0.25 -> 0.19 (4 seeds, before the
+    merge of coaches' hours and matching criteria, when every seed was lower; now the paired mean over 8 seeds)."""
     small = ("population.size=3000", "months=30", "labour_market.burn_in_months=12")
     base = load_scenario(SCENARIOS / "base.yaml", small)
     strict = load_scenario(SCENARIOS / "base.yaml", [*small, "programme.target.min_months_unemployed=12"])
@@ -170,8 +171,8 @@ def test_stricter_eligibility_takes_fewer_and_less_employable_participants() -> 
         base,
         strict,
         outcome("employed_12m_after_start_share"),
-        range(1, 5),
+        range(1, 9),
         "in work 12 months after acceptance, long-term unemployed - all",
     )
     print(employed)
-    assert np.all(employed.diffs < 0)
+    assert_negative(employed)  # 8 seeds: the mean is lower and its 95 % interval excludes 0
