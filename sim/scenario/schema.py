@@ -1343,7 +1343,9 @@ class Programme(Section):
     start: YearMonth | None = Field(None, description="First month of intake (default: the scenario start).")
     implementation: Literal["centralised", "dual"] = Field(
         "centralised",
-        description="centralised: one organisation for both sides; dual: two organisations, with hand-over delay and losses [VDC19 Table 1].",
+        description="centralised: one organisation for both sides; dual: two organisations, a referring one (mentees)"
+        " and a matching one (mentors, matches, follow-up), each with its share of the coaches, with a hand-over"
+        " queue, losses and coordination hours between them (programme.dual) [VDC19 Table 1].",
     )
     handover_months: int = P(
         1,
