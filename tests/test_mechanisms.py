@@ -224,23 +224,17 @@ def test_youth_centres_reach_mostly_young_men() -> None:
 # -- §2.6 implementation model -----------------------------------------------------------------------
 
 
-def test_dual_model_loses_more() -> None:
-    """dual_model vs centralised base, 6 seeds: a smaller share of participants ever matched, because of
-    hand-over losses (95 % CI < 0)."""
-    measure = "matched_share"
-    assert_negative(
-        paired(scenario("base", *SHORT), scenario("dual_model", *SHORT), outcome(measure), seeds(6), measure)
-    )
-
-
-def test_dual_model_waits_longer_when_mentors_are_at_hand() -> None:
-    """Dual vs centralised with a mentor surplus, 6 seeds: a longer mean wait to a match (95 % CI > 0), the
-    hand-over delay. In base's mentor shortage the queue for mentors sets the wait and the hand-over delay
-    is mostly absorbed (the dual model's losses also shorten the queue): +0.07 months [-0.07, +0.21] over
-    12 seeds once missed matching criteria end more pairs early (issue 11: 2)."""
+def test_dual_model_waits_longer_and_loses_more() -> None:
+    """Dual vs centralised with a mentor surplus (the wait is the organisations', not the mentors'), 6 seeds,
+    the same total coach FTE: a longer mean wait to a match (95 % CI > 0: at least handover_months in the
+    hand-over queue, longer while the matching organisation's caseload is full) and a smaller share of
+    participants ever matched (95 % CI < 0: lost at the referral and while waiting to be taken in). In base's
+    mentor shortage the wait for mentors dominates and the dual model's losses shorten it, so the wait is
+    tested where mentors are at hand (issue 11: 5; tests/test_dual_model.py has the rest)."""
     central = scenario("mentor_surplus", *SHORT)
     dual = scenario("mentor_surplus", *SHORT, "programme.implementation=dual")
     assert_positive(paired(central, dual, outcome("wait_months_mean"), seeds(6), "wait_months_mean"))
+    assert_negative(paired(central, dual, outcome("matched_share"), seeds(6), "matched_share"))
 
 
 # -- internships arranged through the mentor (MentorU, Joblinge) ---------------------------------------

@@ -18,7 +18,9 @@ alone (normal economy, no programme) give a stationary start. The order of the p
    more when idle in an interruption, more with every pair done and every hard pair) or return.
 5. **Intake**: eligible unemployed apply through the outreach channel; while funded the coaches interview
    them as their hours allow and screen them (creaming or targeting) up to the caseload their hours
-   carry; a random share goes to the comparison group; the dual model loses some in the hand-over.
+   carry; a random share goes to the comparison group. In the dual model a referring organisation
+   interviews, screens and refers (losing some at once); the referred wait in the hand-over queue (some
+   give up each month) until the matching organisation has the hours to take them in.
    Waiting mentees who found work, left the labour force or waited too long leave the list.
 6. **Matching**: the strategy pairs ready mentees with available mentors, as many as the coaches' hours
    allow (each match and its first meeting take hours; the hours of tasks ranked higher are kept).
@@ -74,7 +76,7 @@ SERIES: tuple[str, ...] = (
     "hires_reference", "unemployed_reference", "displacement_jobs", "cash_balance_eur",
     "mentors_resting", "mentors_left", "moves_to_level", "recognitions",
 )  # fmt: skip
-SERIES += ("coach_hours_available", *(f"coach_hours_used_{task}" for task in TASKS))
+SERIES += ("coach_hours_available", *(f"coach_hours_used_{task}" for task in TASKS), "handover_queue")
 
 
 @dataclass
@@ -234,6 +236,7 @@ class MentoringModel(mesa.Model):
         row |= self.supply.attrition(t, pool, self.employers.champion, funded, people)
         self._leave_waiting_list(t)  # 5
         accepted = org.intake(t, people)
+        row["handover_queue"] = org.take_in(t, people)  # the dual model's hand-over queue
         self.months_without_intake += int(not org.intake_open)
         waiting = np.flatnonzero((people.programme == Status.WAITING) & (people.ready_month <= t))  # 6
         order = np.argsort(people.accepted_month[waiting], kind="stable")
@@ -267,8 +270,8 @@ class MentoringModel(mesa.Model):
             "budget_remaining_eur": self.funding.remaining(t),
             "cash_balance_eur": org.cash,
             "champions": int(self.employers.champion.sum()),
-            "coach_hours_available": org.hours.available,
-        } | {f"coach_hours_used_{task}": hours for task, hours in org.hours.used.items()}
+            "coach_hours_available": org.hours_available,
+        } | {f"coach_hours_used_{task}": hours for task, hours in org.hours_used().items()}
 
     def _turnover(self, t: int) -> None:
         """Leavers replaced by newcomers; applicants are exempt from their application on (also in the twin).
@@ -343,8 +346,13 @@ class MentoringModel(mesa.Model):
             "renewals_granted": self.funding.ledger.granted,
             "renewals_refused": self.funding.ledger.refused,
             "months_cash_constrained": self.organisation.months_cash_constrained,
-            "coach_hours_follow_up": self.organisation.hours.total["check_in"]
-            + self.organisation.hours.total["first_meeting"],
+            "coach_hours_follow_up": self.organisation.hours_total("check_in")
+            + self.organisation.hours_total("first_meeting"),
+            "coach_hours_coordination": self.organisation.hours_total("coordination"),
+            "handover_wait_months_mean": self.organisation.handover_waits / self.organisation.handed_over
+            if self.organisation.handed_over
+            else float("nan"),
+            "lost_in_handover": int(np.count_nonzero(self.people.exit_reason == Exit.LOST_IN_HANDOVER)),
         }
         jobs = self.displacement_jobs(twin) if twin is not None else None
         extra |= displacement(self.people, jobs, self.participants_so_far)

@@ -42,7 +42,8 @@ ENTRY_LABOUR = {"unemployed": Labour.UNEMPLOYED, "inactive": Labour.INACTIVE,
                 "employed_below_level": Labour.EMPLOYED_BELOW_LEVEL, "training": Labour.TRAINING}  # fmt: skip
 
 
-TASKS = ("intake", "matching", "first_meeting", "check_in", "mentor_support")  # coach_hours_used_<task>
+TASKS = ("intake", "matching", "first_meeting", "check_in", "mentor_support", "coordination")  # coach_hours_used_<task>
+HANDOVER_QUEUE = np.int32(2**30)  # ready_month of a mentee handed over, not yet taken in (dual model)
 
 
 class CoachHours:
@@ -103,7 +104,12 @@ class Organisation:
         self.months_cash_constrained = 0
         self.closing = True  # too little funded time left for a new pair to run to term
         self.funded_run = 0  # consecutive months with approved money ahead (how long the current stretch has run)
-        self.hours = CoachHours(staff.hours_priority)
+        self.hours = CoachHours(staff.hours_priority)  # the matching organisation's in the dual model
+        self.dual = self.cfg.implementation == "dual"
+        # the dual model's referring organisation: interviews, screening and referrals (its own coaches' hours)
+        self.referring = CoachHours(staff.hours_priority) if self.dual else None
+        self.handover_waits = 0.0  # months from referral to take-in, summed over the mentees taken in
+        self.handed_over = 0  # mentees taken in by the matching organisation
 
     @property
     def funded(self) -> bool:
@@ -167,6 +173,8 @@ class Organisation:
         """Coach hours a pair takes a month over its term: support, check-ins, matching and first meeting spread."""
         cfg, fu = self.cfg, self.cfg.follow_up
         per_match = cfg.matching.hours_per_match + fu.intensity * fu.first_meeting_hours
+        if self.dual:  # the matching organisation also takes each mentee in
+            per_match += cfg.dual.handover_hours
         return cfg.staff.mentor_support_hours + fu.intensity * fu.check_in_hours + per_match / cfg.pairs.duration_months
 
     def plan_hours(self, pairs: int, matchable: int) -> None:
@@ -177,6 +185,9 @@ class Organisation:
         """
         staff, fu = self.cfg.staff, self.cfg.follow_up
         available = self.coaches * staff.hours_per_fte_month * (1 - staff.other_duties_share) if self.funded else 0.0
+        if self.referring is not None:  # the dual model: the money, so the coaches, split between the two
+            self.referring.open(available * self.cfg.dual.referring_share, {})
+            available *= 1 - self.cfg.dual.referring_share
         per_match = self.cfg.matching.hours_per_match + fu.intensity * fu.first_meeting_hours
         self.hours.open(
             available,
@@ -186,6 +197,20 @@ class Organisation:
                 "matching": matchable * per_match if self.intake_open else 0.0,
             },
         )
+
+    @property
+    def hours_available(self) -> float:
+        """Casework hours of the month, both organisations' in the dual model."""
+        return self.hours.available + (self.referring.available if self.referring else 0.0)
+
+    def hours_used(self) -> dict[str, float]:
+        """Hours used this month by task (:data:`TASKS`), both organisations' in the dual model."""
+        other = self.referring.used if self.referring else {}
+        return {task: hours + other.get(task, 0.0) for task, hours in self.hours.used.items()}
+
+    def hours_total(self, task: str) -> float:
+        """Hours used by ``task`` over the run, both organisations' in the dual model."""
+        return self.hours.total[task] + (self.referring.total[task] if self.referring else 0.0)
 
     def follow_up_share(self, pairs: int) -> float:
         """Step 7: support and check-ins of the ``pairs`` running, as the hours allow; the share checked in on.
@@ -260,32 +285,78 @@ class Organisation:
         people.programme[applicants[comparison]] = Status.COMPARISON
         served = applicants[~comparison]
         people.programme[served] = Status.WAITING
-        delay = self.cfg.handover_months if self.cfg.implementation == "dual" else 0
-        people.ready_month[served] = t + delay
-        if self.cfg.implementation == "dual":
+        people.ready_month[served] = t
+        if self.referring is not None:  # referred: they wait in the hand-over queue to be taken in (take_in)
+            people.ready_month[served] = HANDOVER_QUEUE
+            self.referring.use("intake", coordination=len(served) * self.cfg.dual.handover_hours)
             lost = served[self.streams.uniform("programme.handover", t, served) < self.cfg.handover_loss]
             end_participation(people, lost, t, Exit.LOST_IN_HANDOVER)
         return applicants
 
+    def take_in(self, t: int, people: Population) -> int:
+        """Step 5 (dual model): the matching organisation takes in mentees from the hand-over queue.
+
+        Each month a share ``dual.queue_dropout_rate`` of the queue gives up (lost in the hand-over); then the
+        matching organisation takes in, first referred first, those referred at least ``handover_months`` ago,
+        as many as its own caseload planned in its hours leaves places for (its hours / hours a case takes a
+        month, less its pairs and the mentees it has taken in who wait for a mentor) and as its hours left after
+        the tasks ranked above intake allow (``dual.handover_hours`` each); they can be matched from this
+        month. Returns the queue left.
+        """
+        queue = np.flatnonzero((people.programme == Status.WAITING) & (people.ready_month == HANDOVER_QUEUE))
+        if self.referring is None or not len(queue):
+            return 0
+        gave_up = self.streams.uniform("programme.handover_queue", t, queue) < self.cfg.dual.queue_dropout_rate
+        end_participation(people, queue[gave_up], t, Exit.LOST_IN_HANDOVER)
+        queue = queue[~gave_up]
+        due = queue[people.accepted_month[queue] + self.cfg.handover_months <= t]
+        due = due[np.argsort(people.accepted_month[due], kind="stable")]
+        hours = self.cfg.dual.handover_hours
+        n = 0
+        if self.intake_open:
+            per_case = self.hours_per_case()
+            held = int(np.count_nonzero(people.programme == Status.PAIRED)) + int(
+                np.count_nonzero((people.programme == Status.WAITING) & (people.ready_month != HANDOVER_QUEUE))
+            )
+            places = max(int(self.hours.available / per_case) - held, 0) if per_case > 0 else len(due)
+            n = min(len(due), places)
+            if hours > 0:
+                n = min(n, int(self.hours.cap("intake") / hours + 1e-9))
+        taken = due[:n]
+        people.ready_month[taken] = t
+        self.hours.use("intake", coordination=n * hours)
+        self.handover_waits += float((t - people.accepted_month[taken]).sum())
+        self.handed_over += n
+        return len(queue) - n
+
     def _free_places(self, people: Population) -> int:
-        """Places the caseload planned in hours leaves: hours / hours a case takes a month, less pairs and waiting."""
+        """Places the caseload planned in hours leaves: hours / hours a case takes a month, less pairs and waiting.
+
+        In the dual model the partnership plans on both organisations' hours together (the referring one refers
+        up to the caseload agreed for the partnership, not seeing the matching one's hours of the month).
+        """
         per_case = self.hours_per_case()
-        planned = self.hours.available / per_case if per_case > 0 else np.inf
+        planned = self.hours_available / per_case if per_case > 0 else np.inf
         return int(max(min(planned, 1e9) - caseload(people.programme), 0))
 
     def _interview(self, t: int, applicants: np.ndarray, free: int) -> np.ndarray:
-        """Applicants the coaches interview this month: all while places are free, as far as the hours allow."""
+        """Applicants the coaches interview this month: all while places are free, as far as the hours allow.
+
+        In the dual model the referring organisation interviews, keeping the hours of each one's referral.
+        """
         hours = self.cfg.staff.intake_hours_per_applicant
+        book = self.referring or self.hours
+        per_applicant = hours + (self.cfg.dual.handover_hours if self.referring else 0.0)
         if free <= 0:
             n = 0
-        elif hours > 0:
-            n = min(len(applicants), int(self.hours.cap("intake") / hours))
+        elif per_applicant > 0:
+            n = min(len(applicants), int(book.cap("intake") / per_applicant))
         else:
             n = len(applicants)
         if n < len(applicants):  # a random subset when the hours run short
             keys = self.streams.uniform("programme.interview", t, applicants)
             applicants = np.sort(applicants[np.argsort(keys, kind="stable")[:n]])
-        self.hours.use("intake", intake=n * hours)
+        book.use("intake", intake=n * hours)
         return applicants
 
     def _intake_months(self, t: int) -> int:

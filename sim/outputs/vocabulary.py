@@ -128,6 +128,11 @@ _HOURS_TASKS = (
     ("first_meeting", "first meetings", "attending new pairs' first meetings (at the follow-up intensity)"),
     ("check_in", "check-ins", "check-ins with running pairs (at the follow-up intensity, as the hours allow)"),
     ("mentor_support", "mentor support", "supporting the mentors of running pairs"),
+    (
+        "coordination",
+        "hand-over coordination",
+        "hand-overs between the dual model's two organisations (referral and take-in; none in the centralised model)",
+    ),
 )
 _BREAKDOWN_GROUPS = (
     *zip(GENDERS, ("Women", "Men"), strict=True),
@@ -300,6 +305,18 @@ _RUN_OUTCOMES = [
              "Coach hours given to follow-up over the run: check-ins with running pairs and attending new pairs' "
              "first meetings (what the follow-up intensity buys, as far as the hours allowed).",
              "Organisation.follow_up_share and Organisation.matched (sim/model/organisation.py): CoachHours.total."),
+    _outcome("coach_hours_coordination", "hours", "operation", "lower", "Coaches' hours of hand-over coordination",
+             "Coach hours spent over the run on hand-overs between the dual model's two organisations: the "
+             "referring organisation's referrals and the matching organisation's take-ins (0 when centralised).",
+             "Organisation.intake and Organisation.take_in (sim/model/organisation.py): CoachHours.total."),
+    _outcome("handover_wait_months_mean", "months", "operation", "lower", "Months in the hand-over queue",
+             "Dual model: months from the referral to the take-in by the matching organisation, among the "
+             "mentees taken in (empty when centralised).",
+             "Organisation.take_in (sim/model/organisation.py): handover_waits / handed_over."),
+    _outcome("lost_in_handover", "count", "operation", "lower", "Mentees lost in the hand-over",
+             "Dual model: participants lost between the two organisations, at the referral or while waiting in "
+             "the hand-over queue.",
+             f"{MODEL_CODE}: exit_reason LOST_IN_HANDOVER, counted in MentoringModel.outcomes."),
     _outcome("displacement_employed_6m", "pp", "net", "higher",
              "Displacement: non-participants' jobs per participant",
              "Jobs of everyone who is not a participant (other jobseekers here and the reference group), "
@@ -466,6 +483,10 @@ _MODEL_SERIES = [
     *(_series(f"coach_hours_used_{task}", "hours", "operation", "neither", f"Coaches' hours: {label}",
               f"hours {_MONTH}", f"Coach hours spent this month on {what} (within the triage of the hours).",
               _HOURS_CODE) for task, label, what in _HOURS_TASKS),
+    _series("handover_queue", "count", "operation", "lower", "Mentees waiting to be taken in", f"people {_MONTH}",
+            "Dual model: mentees referred by the referring organisation and not yet taken in by the matching "
+            "organisation, at the end of the month's take-in (0 when centralised).",
+            "Organisation.take_in (sim/model/organisation.py), step 5."),
 ]  # fmt: skip
 _DERIVED = [
     _series("net_effect_employed", "pp", "net", "higher", "Net effect on the share in work", "percentage points (pp)",

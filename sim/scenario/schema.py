@@ -1438,6 +1438,45 @@ class Staff(Section):
     )
 
 
+class Dual(Section):
+    """The dual model's two organisations: a referring one (mentees) and a matching one (mentors, pairs).
+
+    The referring organisation (e.g. the public employment service or an integration agency) recruits,
+    interviews and screens the mentees and hands them over; the matching organisation (e.g. the chamber of
+    commerce) recruits the mentors, takes the mentees in, matches and follows up the pairs [VDC19 Table 1].
+    The grants pay the partnership; ``referring_share`` of the money (and so of the coach FTE) goes to the
+    referring organisation. Mentees handed over wait in a queue until the matching organisation has the hours
+    to take them in (sim/model/organisation.py).
+    """
+
+    referring_share: float = P(
+        0.4,
+        "Share of the money, and so of the coach FTE (one coach cost), that goes to the referring organisation;"
+        " the rest pays the matching organisation's coaches.",
+        "share",
+        "assumption: the referring side only interviews and screens, the matching side recruits mentors, matches"
+        " and follows up [VDC19 Table 1]",
+        ge=0.05,
+        le=0.95,
+    )
+    handover_hours: float = P(
+        1.0,
+        "Coach hours of one hand-over on each side: the referring organisation's referral (file, phone call) and"
+        " the matching organisation's take-in of the mentee (reading the file, a get-to-know contact).",
+        "hours/mentee/side",
+        "assumption; coordinator time ~5 h per participant in all (DOMAIN.md §6)",
+        ge=0,
+        le=10,
+    )
+    queue_dropout_rate: float = rate(
+        0.1,
+        "Share of the mentees waiting to be taken in who give up each month in the hand-over queue (no contact"
+        " from the matching organisation yet).",
+        "assumption; with the minimum 1-month hand-over and the 5 % lost at once it keeps the former 15 % loss"
+        " when the matching organisation has room [VDC19 Table 1]",
+    )
+
+
 class Programme(Section):
     """The mentoring programme and its coordinating organisation."""
 
@@ -1445,14 +1484,25 @@ class Programme(Section):
     start: YearMonth | None = Field(None, description="First month of intake (default: the scenario start).")
     implementation: Literal["centralised", "dual"] = Field(
         "centralised",
-        description="centralised: one organisation for both sides; dual: two organisations, with hand-over delay and losses [VDC19 Table 1].",
+        description="centralised: one organisation for both sides; dual: two organisations, a referring one (mentees)"
+        " and a matching one (mentors, matches, follow-up), each with its share of the coaches, with a hand-over"
+        " queue, losses and coordination hours between them (programme.dual) [VDC19 Table 1].",
     )
     handover_months: int = P(
-        1, "Dual model: months of hand-over delay before matching.", "months", "assumption [VDC19 Table 1]", ge=0
+        1,
+        "Dual model: least months between the referral and the take-in by the matching organisation (longer when"
+        " its hours are short: the hand-over queue).",
+        "months",
+        "assumption [VDC19 Table 1]",
+        ge=0,
     )
     handover_loss: float = share(
-        0.15, "Dual model: share of applicants lost in the hand-over.", "assumption [VDC19 Table 1]"
+        0.05,
+        "Dual model: share of the mentees handed over who are lost at once (the referral never arrives); more"
+        " give up while they wait in the hand-over queue (dual.queue_dropout_rate).",
+        "assumption [VDC19 Table 1]",
     )
+    dual: Dual = Field(default_factory=Dual)
     target: Target = Field(default_factory=Target)
     outreach: Outreach = Field(default_factory=Outreach)
     intake: Intake = Field(default_factory=Intake)
