@@ -186,7 +186,8 @@ def compute_outcomes(
     out["cost_per_participant_eur"] = cost_total / enrolled if enrolled else float("nan")
     out |= _placements(out["net_effect_employed_6m"], int(at_exit6.sum()), cost_total)
     out |= extra
-    after = out["net_effect_employed_6m"] + extra["displacement_employed_6m"]  # jobs taken from others count against
+    # jobs taken from others count against the programme (no twin, or a cohort of it: not defined)
+    after = out["net_effect_employed_6m"] + extra.get("displacement_employed_6m", float("nan"))
     out["net_effect_employed_6m_with_displacement"] = after
     return out | _placements(after, int(at_exit6.sum()), cost_total, "_with_displacement")
 
