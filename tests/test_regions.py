@@ -40,6 +40,7 @@ PROGRAMME_ALLOWED = (
     "population.size",  # the region scaled to the programme's catchment
     "population.skill_shares", "population.recognised_qualifications",  # whom the programme's pool holds
     "programme.implementation", "programme.target", "programme.outreach", "programme.intake",
+    "programme.dual.referring_share",  # how the two organisations of a dual design split the staff
     "programme.screening_strictness",
     "programme.comparison_share", "programme.max_wait_months",
     "programme.matching.strategy", "programme.matching.fallback_months",

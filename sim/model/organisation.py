@@ -9,7 +9,8 @@ receives pre-financing and reimbursements of its declared costs in arrears (:met
 and spends each month what its grants cover, but never more than the cash it has (a month where cash
 limits spending is *cash-constrained*). Cash pays only costs a grant covers: reserves are working
 capital, not a fund to run without grants. Intake (and matching) closes while the money approved so
-far runs out before a new pair could run to term (``pairs.duration_months``), and coaches leave
+far runs out before a new pair could run to term (``pairs.duration_months``, or ``intake.close_months``
+where the design says otherwise), and coaches leave
 (``staff.leave_before_end_rate`` a month, no rehiring) once it runs out within ``staff.leave_horizon_months``.
 
 **The coaches' time is a budget** (:class:`CoachHours`, DOMAIN.md §6). Each month the coaches have
@@ -138,7 +139,8 @@ class Organisation:
         self.months_cash_constrained += int(self.cash_constrained)
         ahead = self.funding.months_ahead(t)
         self.funded_run = self.funded_run + 1 if ahead > 0 else 0
-        self.closing = ahead < self.cfg.pairs.duration_months
+        close = self.cfg.intake.close_months
+        self.closing = ahead < (self.cfg.pairs.duration_months if close is None else close)
         affordable = self.money * (1 - staff.overhead_share) / max(staff.coach_cost_per_month, 1e-9)
         target = min(staff.max_coaches, affordable)
         # The end is in sight: coaches leave, nobody is hired; but coaches hired for a stretch of money no

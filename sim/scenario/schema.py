@@ -951,6 +951,15 @@ class Intake(Section):
         ge=1,
         le=24,
     )
+    close_months: int | None = Field(
+        None,
+        ge=0,
+        le=240,
+        description="Intake and matching close while fewer months of approved money than this are left (null:"
+        " the pair duration, so that every new pair can run to term; source: assumption). A programme that took"
+        " people in until its call ended sets a smaller number: MentorU's 2013 phase took in 44 participants"
+        " within a 6-month grant (DOMAIN.md §4).",
+    )
 
 
 class Matching(Section):
