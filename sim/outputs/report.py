@@ -81,14 +81,18 @@ def render_report(folder: str | Path, baseline: str | Path | None = None) -> str
     """The HTML report of a run folder, optionally compared with a ``baseline`` run folder."""
     run = read_run(folder)
     base = read_run(baseline) if baseline is not None else None
-    env = jinja2.Environment(
+    return templates().get_template(TEMPLATE).render(report_context(run, base))
+
+
+def templates() -> jinja2.Environment:
+    """The report templates of ``sim/outputs/templates`` (escaped; a missing value is an error)."""
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("sim.outputs", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template(TEMPLATE).render(report_context(run, base))
 
 
 def write_report(folder: str | Path, out: str | Path | None = None, baseline: str | Path | None = None) -> Path:

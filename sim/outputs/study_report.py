@@ -14,12 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
 from sim.outputs import vocabulary as vocab
 from sim.outputs.files import atomic_write_text
-from sim.outputs.report import _data_uri, outcome_rows
+from sim.outputs.report import _data_uri, outcome_rows, templates
 from sim.outputs.run_folder import RunFolder, RunFolderError
 from sim.replicates import DIFFERENCE_NAME, SPREAD_NAME, paired_differences, summarise
 
@@ -109,14 +108,7 @@ def study_context(folder: str | Path) -> dict[str, Any]:
 
 def write_study_report(folder: str | Path, out: str | Path | None = None) -> Path:
     """Render the study report and write it atomically (default: ``report.html`` in the study folder)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("sim.outputs", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    html = env.get_template(TEMPLATE).render(study_context(folder))
+    html = templates().get_template(TEMPLATE).render(study_context(folder))
     target = Path(out) if out is not None else Path(folder) / "report.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(target, html)
