@@ -45,6 +45,12 @@ class RunResult:
 
 def run_replicate(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
     """One replicate: the programme and, if asked, its twin on the same random numbers."""
+    series, outcomes, _model = run_replicate_model(scenario, seed)
+    return series, outcomes
+
+
+def run_replicate_model(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, dict[str, float], MentoringModel]:
+    """:func:`run_replicate` that also returns the finished programme run (its people and checkpoints)."""
     model = MentoringModel(scenario, seed=seed, agents=False).run()
     twin = None
     if scenario.counterfactual.twin and scenario.programme.enabled:
@@ -57,7 +63,7 @@ def run_replicate(scenario: Scenario, seed: int) -> tuple[pd.DataFrame, dict[str
     series = pd.DataFrame(model.series)
     series.insert(0, "month", scenario.calendar())
     series.insert(0, "t", np.arange(scenario.months))
-    return series, model.outcomes(twin)
+    return series, model.outcomes(twin), model
 
 
 def run(

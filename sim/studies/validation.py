@@ -31,7 +31,7 @@ from sim.outputs.vocabulary import (
     format_value,
     record,
 )
-from sim.replicates import INTERVAL, run_replicate
+from sim.replicates import INTERVAL, run_replicate_model
 from sim.scenario.limits import calibrate_problems, resource_problems
 from sim.scenario.loader import ScenarioError, load_scenario, located
 from sim.scenario.paths import value_at
@@ -167,10 +167,7 @@ def counted_share(model: MentoringModel, target: CalibrationTarget, scenario: Sc
 
 def replicate_values(scenario: Scenario, seed: int) -> list[float]:
     """The simulated value of each of the scenario's targets in one replicate."""
-    ts, outcomes = run_replicate(scenario, seed)
-    model = None
-    if any(t.cohort_start or t.outcome == REPORTED for t in scenario.targets):  # the same seed: the same run
-        model = MentoringModel(scenario, seed=seed, agents=False).run()
+    ts, outcomes, model = run_replicate_model(scenario, seed)  # the run's people for cohort and counted targets
     values = []
     for target in scenario.targets:
         if target.month:
