@@ -32,7 +32,7 @@ def test_evidence_extends_its_region_states_its_target_group_and_sources_its_tar
     sc = load_checked(path)
     files = scenario_files(sc)
     assert any(f.parent.name == "regions" for f in files), f"{path.name} does not extend a region"
-    assert files[-1].name == "base.yaml"
+    assert [f.name for f in files[-2:]] == ["base.yaml", "mechanisms.yaml"]
     bad = [leaf for leaf in _leaves(path) if not _allowed(leaf, PROGRAMME_ALLOWED)]
     assert not bad, f"{path.name} overrides region or shared parameters: {bad}"
     assert sc.programme.target.refugees_only, "every study here is of refugees"

@@ -144,7 +144,7 @@ def test_programme_extends_its_region_and_overrides_no_shared_parameter(path: Pa
     raw = _raw(path)
     assert raw["extends"].startswith("../regions/"), f"{path.name} does not extend a region"
     files = scenario_files(load_scenario(path))
-    assert files[1].parent.name == "regions" and files[-1].name == "base.yaml"
+    assert files[1].parent.name == "regions" and [f.name for f in files[-2:]] == ["base.yaml", "mechanisms.yaml"]
     bad = [leaf for leaf in _leaves(path) if not _allowed(leaf, PROGRAMME_ALLOWED)]
     assert not bad, f"{path.name} overrides region or shared parameters: {bad}"
     bad_free = [p for p in raw.get("calibrate", []) if p not in SCALE_KNOBS]
