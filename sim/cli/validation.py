@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -14,6 +15,18 @@ from sim.cli.common import console, load_or_exit, markdown_table, refuse
 from sim.scenario.loader import ScenarioError
 from sim.studies.calibration import CalibrationError, write_overlay, write_report
 from sim.studies.calibration import calibrate as fit
+from sim.studies.executors import ExecutorError
+from sim.studies.joint import (
+    MECHANISMS,
+    fit_rows,
+    leave_one_out,
+    loo_rows,
+    loo_summary,
+    write_calibration_docs,
+    write_fit,
+    write_loo_docs,
+)
+from sim.studies.joint import fit as joint_fit
 from sim.studies.validation import check as check_all
 from sim.studies.validation import failures, summary_line, table_rows, write_docs
 
@@ -40,6 +53,15 @@ def check(
         bool, typer.Option("--write-docs", help="Also write docs/validation.md and docs/validation.png.")
     ] = False,
     docs: Annotated[Path, typer.Option(help="Folder for --write-docs.")] = DOCS,
+    leave_one_out_: Annotated[
+        bool,
+        typer.Option(
+            "--leave-one-out",
+            help="Also predict each study's outcome targets from the joint fit without it (needs a prior "
+            "`calibrate --joint`) and show in-sample and left-out errors side by side.",
+        ),
+    ] = False,
+    mechanisms: Annotated[Path, typer.Option(help="--leave-one-out: the shared parameters' file.")] = MECHANISMS,
 ) -> None:
     """Run every scenario that has targets and print its targets, reported vs simulated, with pass or fail.
 
@@ -56,22 +78,57 @@ def check(
     if write_docs_:
         typer.echo(f"wrote {write_docs(table, docs, replicates, lambda rows: markdown_table(rows, list(rows[0])))}")
     typer.echo(summary_line(table))
+    if leave_one_out_:
+        check_leave_one_out(root, mechanisms, replicates, table, write_docs_, docs)
     if len(failures(table)):
         raise typer.Exit(1)
 
 
 def calibrate(
     scenario: Annotated[
-        Path, typer.Argument(help="Scenario YAML file with targets: and calibrate:.", show_default=False)
-    ],
-    trials: Annotated[int, typer.Option(min=1, help="Optimiser trials (the first one is the file's values).")] = 30,
+        Path | None,
+        typer.Argument(help="Scenario YAML file with targets: and calibrate: (not with --joint).", show_default=False),
+    ] = None,
+    joint: Annotated[
+        bool,
+        typer.Option(
+            "--joint",
+            help="Fit the shared mechanism parameters (scenarios/shared/mechanisms.yaml) to the outcome targets of "
+            "every scenario under --root at once.",
+        ),
+    ] = False,
+    trials: Annotated[
+        int, typer.Option(min=1, help="Optimiser trials (the first one is the file's values); --joint: design trials.")
+    ] = 30,
+    refine: Annotated[int, typer.Option(min=0, help="--joint: refinement trials around the accepted ones.")] = 16,
     replicates: Annotated[int, typer.Option(min=1, help="Replicates per trial, on the same seeds in every trial.")] = 4,
     seed: Annotated[int | None, typer.Option(help="First seed (default: the scenario's seed).")] = None,
+    root: Annotated[Path, typer.Option(help="--joint: folder searched for scenarios with targets.")] = ROOT,
+    mechanisms: Annotated[Path, typer.Option(help="--joint: the shared parameters' file.")] = MECHANISMS,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="--joint: local worker processes (default: cores).")
+    ] = None,
+    dask: Annotated[str | None, typer.Option(help="--joint: a Dask scheduler address, or 'local'.")] = None,
+    write: Annotated[
+        bool, typer.Option("--write/--dry-run", help="--joint: write the fitted values into the mechanisms file.")
+    ] = True,
+    docs: Annotated[Path, typer.Option(help="--joint: folder of calibration.md, rewritten with the fit.")] = DOCS,
 ) -> None:
     """Fit the parameters listed under calibrate: within their ranges to the targets.
 
     Writes <scenario>.calibrated.yaml (an extends overlay) and <scenario>.calibration.csv (the report).
+    With --joint (no scenario): fits the shared mechanism parameters to every outcome target under --root,
+    writes their values into scenarios/shared/mechanisms.yaml, every trial into mechanisms.trials.csv and the
+    fitted values with their uncertainty into docs/calibration.md; then refit each programme's scale with
+    `mentorsim calibrate FILE` and check with `mentorsim check --leave-one-out`.
     """
+    if joint:
+        if scenario is not None:
+            refuse("calibrate --joint fits every scenario under --root: give no scenario file")
+        _joint(root, mechanisms, trials, refine, replicates, seed, workers, dask, write, docs)
+        return
+    if scenario is None:
+        refuse("calibrate needs a scenario file, or --joint")
     load_or_exit(scenario)
     try:
         result = fit(
@@ -83,3 +140,54 @@ def calibrate(
     typer.echo(f"objective {result.start_objective:.4g} at the file's values -> {result.objective:.4g} fitted")
     typer.echo(f"wrote {write_overlay(scenario, result, replicates, seed)} and {write_report(scenario, result)}")
     typer.echo(summary_line(result.table))
+
+
+def _joint(
+    root: Path,
+    mechanisms: Path,
+    design: int,
+    refine: int,
+    replicates: int,
+    seed: int | None,
+    workers: int | None,
+    dask: str | None,
+    write: bool,
+    docs: Path,
+) -> None:
+    """``calibrate --joint``: run the fit, print the fitted values, write them (unless --dry-run)."""
+    err = Console(stderr=True)
+    try:
+        result = joint_fit(
+            root, mechanisms, design, refine, replicates, seed, workers=workers, dask=dask,
+            progress=lambda phase, n, total: err.print(f"[dim]{phase}: {n}/{total} runs[/dim]") if n % 50 == 0 or n == total else None,
+        )  # fmt: skip
+    except (CalibrationError, ExecutorError) as problem:
+        refuse(f"Cannot calibrate jointly: {problem}")
+    except ScenarioError as problem:
+        refuse(str(problem))
+    rows = fit_rows(result)
+    _print(rows, "Shared mechanism parameters")
+    best = result.best
+    typer.echo(
+        f"objective {result.trials['distance'].iloc[0]:.4g} at the values before -> {best['distance']:.4g} fitted"
+    )
+    if write:
+        files = write_fit(result, mechanisms)
+        page = write_calibration_docs(result, docs, lambda r: markdown_table(r, list(r[0])))
+        typer.echo(f"wrote {files[0]}, {files[1]} and {page}")
+
+
+def check_leave_one_out(
+    root: Path, mechanisms: Path, replicates: int, table: pd.DataFrame, write_docs_: bool, docs: Path
+) -> None:
+    """``check --leave-one-out``: predict each study from the fit without it; print (and write) both errors."""
+    err = Console(stderr=True)
+    try:
+        loo = leave_one_out(root, mechanisms, replicates, progress=lambda m: err.print(f"[dim]{m}[/dim]"))
+    except CalibrationError as problem:
+        refuse(f"Cannot check leave-one-out: {problem}")
+    rows = loo_rows(table, loo)
+    _print(rows, "Outcome targets: in-sample vs left out")
+    if write_docs_:
+        typer.echo(f"wrote {write_loo_docs(rows, docs, replicates, lambda r: markdown_table(r, list(r[0])))}")
+    typer.echo(loo_summary(table, loo))

@@ -173,10 +173,10 @@ def replicate_values(scenario: Scenario, seed: int) -> list[float]:
         if target.month:
             values.append(_series_value(target, scenario, ts))
         elif target.outcome == REPORTED:
-            values.append(counted_share(model, target, scenario))  # type: ignore[arg-type]
+            values.append(counted_share(model, target, scenario))
         elif target.cohort_start:
             first, last = _months(scenario, target.cohort_start, target.cohort_end)  # type: ignore[arg-type]
-            values.append(cohort_outcomes(model, first, last)[target.outcome])  # type: ignore[arg-type]
+            values.append(cohort_outcomes(model, first, last)[target.outcome])
         else:
             values.append(float(outcomes[target.outcome]))
     return values
@@ -200,21 +200,24 @@ def within(target: CalibrationTarget, simulated: float) -> bool:
 MISS_CAP = 3.0  # tolerances: a miss beyond this counts as this much (assumption, see distance)
 
 
-def distance(scenario: Scenario, values: np.ndarray) -> float:
-    """Sum over targets of the squared tolerance-scaled miss of the mean (0 above an ``at_least`` bound).
+def miss(target: CalibrationTarget, mean: float) -> float:
+    """The tolerance-scaled miss of a simulated mean, 0 above an ``at_least`` bound, capped at :data:`MISS_CAP`.
 
-    Each miss is capped at :data:`MISS_CAP` tolerances: a target the model cannot come near (TRIEC's
-    in-field share, ten tolerances off) then adds a constant and does not drag the free parameters towards
-    the edges of their ranges at the cost of the targets that can be met (a redescending loss, as in robust
-    regression).
+    The cap makes a redescending loss, as in robust regression: a target the model cannot come near (TRIEC's
+    in-field share, ten tolerances off) adds a constant and does not drag the free parameters towards the
+    edges of their ranges at the cost of the targets that can be met. A run without a value (NaN) counts 1000.
     """
-    total = 0.0
-    for target, mean in zip(scenario.targets, np.nanmean(values, axis=0), strict=True):
-        miss = mean - target.reported
-        if target.direction == "at_least":
-            miss = min(miss, 0.0)
-        total += min(abs(miss) / target.tolerance, MISS_CAP) ** 2 if np.isfinite(miss) else 1e6
-    return total
+    if not np.isfinite(mean):
+        return 1000.0
+    off = mean - target.reported
+    if target.direction == "at_least":
+        off = min(off, 0.0)
+    return min(abs(off) / target.tolerance, MISS_CAP)
+
+
+def distance(scenario: Scenario, values: np.ndarray) -> float:
+    """Sum over targets of the squared :func:`miss` of the replicates' mean."""
+    return float(sum(miss(t, float(m)) ** 2 for t, m in zip(scenario.targets, np.nanmean(values, axis=0), strict=True)))
 
 
 def report(scenario: Scenario, values: np.ndarray) -> pd.DataFrame:
