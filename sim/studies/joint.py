@@ -341,6 +341,14 @@ def load_trials(mechanisms: Path = MECHANISMS) -> pd.DataFrame:
     return trials
 
 
+def loo_choice(design: pd.DataFrame, studies: Sequence[Study], group: str) -> pd.Series:
+    """The design trial with the smallest distance summed over the studies *not* in ``group`` (the refit without it)."""
+    others = [f"d: {s.name}" for s in studies if s.group != group]
+    if not others:
+        raise CalibrationError(f"leaving out {group} leaves no study to fit")
+    return design.loc[design[others].sum(axis=1).idxmin()]
+
+
 def leave_one_out(
     root: Path,
     mechanisms: Path = MECHANISMS,
@@ -366,8 +374,7 @@ def leave_one_out(
         )
     rows = []
     for group in dict.fromkeys(s.group for s in studies):
-        others = [f"d: {s.name}" for s in studies if s.group != group]
-        choice = design.loc[design[others].sum(axis=1).idxmin()]
+        choice = loo_choice(design, studies, group)
         left = [s for s in studies if s.group == group]
         if progress:
             progress(f"{group}: refit without it chose trial {int(choice['trial'])}")
