@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # NO_MKDOCS_2_WARNING silences Material's end-of-life banner (a notice, not a build warning).
 DOCS_BUILD = NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
-.PHONY: run test quick bench lint format clean venv validation-docs strip-notebooks docs
+.PHONY: run test quick bench lint format clean venv validation-docs calibration strip-notebooks docs
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { sh scripts/find-python.sh; exit 1; }
@@ -39,7 +39,13 @@ bench: venv
 	$(BIN)/python benchmarks/run.py
 
 validation-docs: venv
-	$(BIN)/mentorsim check --replicates 10 --write-docs
+	$(BIN)/mentorsim check --replicates 10 --write-docs --leave-one-out
+
+# The whole calibration, in order: the shared parameters jointly, each programme's scale, the check.
+calibration: venv
+	$(BIN)/mentorsim calibrate --joint --trials 64 --refine 16 --replicates 2
+	for f in $$(grep -l '^calibrate:' scenarios/programmes/*.yaml); do $(BIN)/mentorsim calibrate $$f --trials 20 --replicates 3 || exit 1; done
+	$(MAKE) validation-docs
 
 # What CI checks before the tests: lint and format (ruff), the layer contracts (import-linter), types (mypy).
 lint: venv
