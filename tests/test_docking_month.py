@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 import pytest
 from helpers import scenario as load
+from reference.month import MonthTwin
 from reference.programme import MENTOR_FIELDS, PERSON_FIELDS, TASKS, MonthInput, ProgrammeTwin
 
 from sim.model.model import MentoringModel
-from sim.model.population import Status
+from sim.model.population import Exit, Status, is_employed
 from sim.scenario.schema import Scenario
 
 STATE = ("programme", "served", "accepted_month", "served_month", "ready_month", "exit_reason", "exit_month")
@@ -204,3 +205,102 @@ def test_docking_can_fail(case: str) -> None:
     name, overrides, change = PERTURBED[case]
     run = Docking(load(name, *overrides), seed=3, twin_scenario=load(name, *overrides, change)).run()
     assert run.failures
+
+
+# -- the whole month, statistically ------------------------------------------------------------------
+FROZEN_MENTORS = (  # mentor supply is not in the twin: a fixed pool of 60 mentors who all re-enlist
+    "mentors.initial=60",
+    "mentors.individual_recruitment_per_month={value: 0.0, range: [0.0, 4.0]}",
+    "mentors.attrition_rate={value: 0.0, range: [0.0, 0.05]}",
+    "mentors.reenlist_share=1.0",
+    "employers.champions_initial=0",
+    "employers.champion_recruitment_rate=0.0",
+)
+WHOLE = ("population.size=3000", "months=48", *FROZEN_MENTORS)
+WHOLE_SEEDS = (31, 32, 33, 34, 35)
+
+
+def array_whole(scenario: Scenario, seed: int) -> tuple[dict[str, list[float]], list[MonthInput]]:
+    """The array run's monthly series and the organisation's month (the twin's input)."""
+    model = MentoringModel(scenario, seed=seed, agents=False)
+    org, inputs = model.organisation, []
+    plan = org.plan_hours
+
+    def record(pairs: int, matchable: int) -> None:
+        rules = [
+            (g.eligibility.min_age, g.eligibility.max_age, g.eligibility.non_eu_only)
+            for g in model.funding.active_grants(model.t)
+        ]
+        inputs.append(MonthInput(org.coaches, org.intake_open, rules))
+        plan(pairs, matchable)
+
+    org.plan_hours = record  # type: ignore[method-assign]
+    employed = []
+    while model.running:
+        model.step()
+        employed.append(float(is_employed(model.people.labour).mean()))
+    series = {name: model.series[name].tolist() for name in WHOLE_SERIES if name in model.series}
+    series["employed"] = employed
+    series["employed_participants"] = model.series["employed_share_participants"].tolist()
+    for name, code in ENDINGS.items():
+        series[name] = [float(np.count_nonzero(model.people.exit_reason == code))]
+    return series, inputs
+
+
+WHOLE_SERIES = (
+    "new_participants", "new_matches", "waiting_list", "active_pairs", "coach_hours_available",
+    *(f"coach_hours_used_{task}" for task in ("intake", "matching", "first_meeting", "check_in", "mentor_support")),
+    "employed", "employed_participants",
+)  # fmt: skip
+ENDINGS = {"completed": Exit.COMPLETED, "ended_early": Exit.ENDED_EARLY, "never_started": Exit.NEVER_STARTED}
+WINDOWS = ((0, 12), (12, 24), (24, 48))  # months [first, last) whose mean is compared
+Z = 4.0
+
+
+def twin_whole(scenario: Scenario, seed: int, inputs: list[MonthInput]) -> dict[str, list[float]]:
+    twin = MonthTwin(MentoringModel(scenario, seed=seed, agents=False), inputs, seed=seed)
+    for _ in range(scenario.months):
+        twin.step()
+    for name, code in ENDINGS.items():  # pairs ended by the end, by how
+        twin.series[name] = [float(sum(p.exit_reason == code for p in twin.programme.people))]
+    return twin.series
+
+
+def window_means(series: dict[str, list[float]]) -> dict[str, float]:
+    means = {f"{name}@{a}-{b}": float(np.nanmean(series[name][a:b])) for name in WHOLE_SERIES for a, b in WINDOWS}
+    return means | {f"pairs_{name}": series[name][0] for name in ENDINGS}
+
+
+def dock_whole(scenario: Scenario, twin_scenario: Scenario) -> tuple[list[str], list[str]]:
+    """Table rows of every series and window, and the rows that fail (see ``test_whole_month_docks``)."""
+    array, twin = [], []
+    for seed in WHOLE_SEEDS:
+        series, inputs = array_whole(scenario, seed)
+        array.append(window_means(series))
+        twin.append(window_means(twin_whole(twin_scenario, seed, inputs)))
+    failures, rows = [], []
+    for key in array[0]:
+        a = np.array([m[key] for m in array])
+        b = np.array([m[key] for m in twin])
+        se = float(np.std(b - a, ddof=1)) / np.sqrt(len(a))  # paired: both sides start from the seed's state
+        tolerance = Z * se + (0.005 if key.startswith("employed") else 0.03 * abs(a.mean()))
+        row = f"{key:40s} array {a.mean():10.4f} twin {b.mean():10.4f} diff {b.mean() - a.mean():+9.4f} tol {tolerance:8.4f}"
+        rows.append(row)
+        if not abs(b.mean() - a.mean()) <= tolerance:
+            failures.append(row)
+    return rows, failures
+
+
+@pytest.mark.slow
+def test_whole_month_docks() -> None:
+    """Base (3,000 jobseekers, 48 months, mentor supply frozen), 5 seeds a side, own random numbers on each.
+
+    For every series and window (months 0-11, 12-23, 24-47), and for the pairs completed, ended early and
+    never started by the end, the mean over seeds of the window's mean (of the count):
+    |twin - array| <= 4 x sqrt(var_a / 5 + var_t / 5) + a floor: 0.005 for the employed shares, 3 % of
+    the array's mean for counts and hours (about 6 s a seed and side).
+    """
+    scenario = load("base", *WHOLE)
+    rows, failures = dock_whole(scenario, scenario)
+    print("\n" + "\n".join(rows))
+    assert not failures, "array model and whole-month twin disagree:\n" + "\n".join(failures)
