@@ -13,6 +13,11 @@ formed this month (mentee and mentor), the month's applications, acceptances, ne
 new matches, hand-over queue, active pairs and waiting list must be equal; the hours available and
 used by task and the follow-up share equal to a relative 1e-9 (sums of the same hours in another
 order). Re-synced each month, a disagreement points at the month and the step where it arises.
+
+The whole month (``test_whole_month_docks``, slow): ``tests/reference/month.py`` runs the programme twin
+with the labour twin of ``tests/reference/twin.py`` (pairs, turnover, careers, labour month) on its own
+state and random numbers for 48 months; monthly series and pair endings are compared statistically,
+paired by seed (docs/model.md, "Docking against a per-agent twin").
 """
 
 from __future__ import annotations
