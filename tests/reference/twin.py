@@ -18,8 +18,9 @@ burn-in): the people, the employers' weights, and the market's hiring scale and 
 that a docking comparison is about the dynamics, not the set-up. :meth:`TwinModel.calibrate` sets the
 scale, the openings and the reference stock from the state, as ``LabourMarket.calibrate`` does (checked
 exactly in ``tests/test_docking.py``). Pairs are formed once, at month 0, with mentors drawn here
-(``PairSetup``); there is no intake, matching, funding or mentor supply, and the employer a hire goes
-to is not drawn (it does not feed back into the flows).
+(``PairSetup``) when it runs alone; intake, screening, matching and the coaches' hours are in
+``programme.py`` and run with this twin in ``month.py`` (there is no funding or mentor supply here),
+and the employer a hire goes to is not drawn (it does not feed back into the flows).
 
 Careers (``sim/model/careers.py``), after the pair month and turnover, before the labour month: what a
 pair gave this month scaled by the mentee's mentoring factor (gender, origin), fading of knowledge and
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 import mesa
 
 from sim.model.population import Labour
-from sim.scenario.schema import AVAILABILITY, SKILLS, Scenario, month_index
+from sim.scenario.schema import AGE_BANDS, AVAILABILITY, SKILLS, Scenario, month_index
 
 UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(code) for code in Labour)
 EMPLOYED = (AT_LEVEL, BELOW_LEVEL)
@@ -165,6 +166,9 @@ class Jobseeker(mesa.Agent):
         self.district: int = state.get("district", 0)
         self.preference: int = state.get("preference", 0)
         self.availability: int = state.get("availability", 0)  # 0 any time, 1 daytime only, 2 evenings only
+        self.age: int = state.get("age", 30)
+        self.refugee: bool = state.get("refugee", False)
+        self.work_permit: bool = state.get("work_permit", True)
         # careers state
         self.ties_lost = 0  # programme ties lost since they were gained
         self.knowledge_seen = self.local_knowledge  # after last month's careers step
@@ -434,7 +438,7 @@ class Jobseeker(mesa.Agent):
             if rnd() < hazard * (c.move_recognition_factor if self.recognised else 1.0):
                 self.labour = AT_LEVEL  # tenure kept
         self.loss_factor = 1.0
-        if was in EMPLOYED and self.enrolled:
+        if was in EMPLOYED and self.enrolled and self.mentor is not None:  # support: only those who had a pair
             tenure = self.months_in_status + 1
             start = t - tenure
             in_window = self.in_pair or self.exit_month is None or start <= self.exit_month + c.retention_window_months
@@ -526,6 +530,9 @@ class TwinModel(mesa.Model):
             "district",
             "preference",
             "availability",
+            "age",
+            "refugee",
+            "work_permit",
         )
         columns = {name: getattr(p, name).tolist() for name in names}
         return [Jobseeker(self, **{name: columns[name][i] for name in names}) for i in range(len(columns["skill"]))]
@@ -572,8 +579,18 @@ class TwinModel(mesa.Model):
         sector = pick(rnd(), [s.jobseeker_share for s in self.params.sectors])
         ties = [0] * len(self.params.sectors)
         ties[sector] = int(self.rng.poisson(pop.initial_ties_mean))
+        band = AGE_BANDS[pick(rnd(), [pop.age_bands[b] for b in AGE_BANDS])]
+        low, high = (int(x) for x in band.split("-"))
+        non_eu = rnd() < pop.non_eu_share
+        m = self.params.programme.matching
         return {
-            "non_eu": rnd() < pop.non_eu_share,
+            "age": self.random.randint(low, high),
+            "district": self.random.randrange(m.districts),
+            "preference": self.random.randrange(m.preference_groups),
+            "availability": pick(rnd(), [m.mentee_availability[a] for a in AVAILABILITY]),
+            "refugee": rnd() < pop.refugee_share["non_eu" if non_eu else "eu"],
+            "work_permit": not non_eu or rnd() < pop.work_permit_share,
+            "non_eu": non_eu,
             "female": rnd() < pop.female_share,
             "skill": skill,
             "sector": sector,
