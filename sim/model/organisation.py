@@ -26,6 +26,9 @@ pairs checked in on.
 The organisation also plans its caseload in hours: it takes in applicants only while its pairs and
 waiting mentees, each at the hours a pair takes a month (:meth:`Organisation.hours_per_case`), fit its
 hours. So more follow-up costs intake and matches, not only the pairs it keeps alive.
+A programme's components (workshops, events, internships it arranges: :mod:`sim.model.components`) are
+scheduled: their hours are booked at the start of the month, before the triage (:meth:`CoachHours.book`),
+and the caseload is planned on the hours left.
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ ENTRY_LABOUR = {"unemployed": Labour.UNEMPLOYED, "inactive": Labour.INACTIVE,
                 "employed_below_level": Labour.EMPLOYED_BELOW_LEVEL, "training": Labour.TRAINING}  # fmt: skip
 
 
-TASKS = ("intake", "matching", "first_meeting", "check_in", "mentor_support", "coordination")  # coach_hours_used_<task>
+TASKS: tuple[str, ...] = ("intake", "matching", "first_meeting", "check_in", "mentor_support", "coordination")  # fmt: skip
+COMPONENT_TASKS = ("workshops", "events", "internships")  # programme.components: booked first (CoachHours.book)
+TASKS += COMPONENT_TASKS
 HANDOVER_QUEUE = np.int32(2**30)  # ready_month of a mentee handed over, not yet taken in (dual model)
 
 
@@ -62,6 +67,7 @@ class CoachHours:
         self.reserved: dict[str, float] = {}
         self.done: set[str] = set()
         self.total = dict.fromkeys(TASKS, 0.0)  # over the run
+        self.booked = 0.0  # this month's hours booked by the components (book)
 
     def open(self, available: float, reserved: dict[str, float]) -> None:
         """A new month: ``available`` hours; ``reserved`` hours each task is expected to need."""
@@ -69,12 +75,28 @@ class CoachHours:
         self.used = dict.fromkeys(TASKS, 0.0)
         self.reserved = reserved
         self.done = set()
+        self.booked = 0.0
 
     def cap(self, task: str) -> float:
         """Hours ``task`` may use now (``task``: one of the priority names)."""
         ahead = self.priority[: self.priority.index(task)]
         held = sum(self.reserved.get(x, 0.0) for x in ahead if x not in self.done)
         return max(self.available - sum(self.used.values()) - held, 0.0)
+
+    def free(self) -> float:
+        """Hours not used yet this month (reservations aside)."""
+        return max(self.available - sum(self.used.values()), 0.0)
+
+    def book(self, task: str, hours: float) -> None:
+        """Book ``hours`` (at most :meth:`free`) for a scheduled ``task`` before the casework.
+
+        A programme's components (:data:`COMPONENT_TASKS`) are booked at the start of the month, ahead of the
+        triage: their hours are used and so no longer there for the tasks of ``priority``.
+        """
+        given = min(hours, self.free())
+        self.used[task] += given
+        self.total[task] += given
+        self.booked += given
 
     def use(self, task: str, **hours: float) -> None:
         """Record the hours used by ``task`` (by the names of :data:`TASKS`) and mark it done."""
@@ -320,7 +342,8 @@ class Organisation:
             held = int(np.count_nonzero(people.programme == Status.PAIRED)) + int(
                 np.count_nonzero((people.programme == Status.WAITING) & (people.ready_month != HANDOVER_QUEUE))
             )
-            places = max(int(self.hours.available / per_case) - held, 0) if per_case > 0 else len(due)
+            casework = self.hours.available - self.hours.booked  # after the components' hours
+            places = max(int(casework / per_case) - held, 0) if per_case > 0 else len(due)
             n = min(len(due), places)
             if hours > 0:
                 n = min(n, int(self.hours.cap("intake") / hours + 1e-9))
@@ -335,10 +358,11 @@ class Organisation:
         """Places the caseload planned in hours leaves: hours / hours a case takes a month, less pairs and waiting.
 
         In the dual model the partnership plans on both organisations' hours together (the referring one refers
-        up to the caseload agreed for the partnership, not seeing the matching one's hours of the month).
+        up to the caseload agreed for the partnership, not seeing the matching one's hours of the month). The hours
+        the programme's components booked this month (:meth:`CoachHours.book`) are not casework hours.
         """
         per_case = self.hours_per_case()
-        planned = self.hours_available / per_case if per_case > 0 else np.inf
+        planned = (self.hours_available - self.hours.booked) / per_case if per_case > 0 else np.inf
         return int(max(min(planned, 1e9) - caseload(people.programme), 0))
 
     def _interview(self, t: int, applicants: np.ndarray, free: int) -> np.ndarray:
