@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import Paired, assert_positive, scenario
+from helpers import Paired, assert_negative, assert_positive, scenario
 
 from sim.model.model import MentoringModel
 from sim.model.population import NO_MONTH, participants
@@ -19,6 +19,7 @@ from sim.scenario.schema import Scenario
 SMALL = ("population.size=2000", "months=36", "labour_market.burn_in_months=36", "counterfactual.twin=false")
 SEEDS = range(1, 7)
 PARTS = ("workshops", "events", "internships")
+RICH = ("funding.grants.0.amount_eur=2800000",)  # twice base's grant: room for more than the planned coaches
 
 _runs: dict[tuple[str, int], dict[str, float]] = {}
 
@@ -36,6 +37,7 @@ def _measures(sc: Scenario, seed: int) -> dict[str, float]:
         out = model.outcomes()
         out["knowledge_mean"] = float(model.people.local_knowledge[part].mean())
         out["ever_in_training_share"] = float((model.checks.first_training[part] != NO_MONTH).mean())
+        out["coaches_fte_mean"] = float(model.series["coaches_fte"].mean())
         out["coach_hours_components_series"] = float(sum(model.series[f"coach_hours_used_{p}"].sum() for p in PARTS))
         _runs[key] = out
     return _runs[key]
@@ -66,12 +68,19 @@ def test_internships_put_participants_in_internships_and_some_into_jobs() -> Non
 
 @pytest.mark.parametrize("part", PARTS)
 def test_each_part_costs_coaches_hours_and_money(part: str) -> None:
+    """Hours booked for the part; its EUR cost coach FTE under base's binding grant, or more spending with room."""
     hours = _paired(part, "coach_hours_components")
     assert_positive(hours)
     assert np.all(hours.control == 0)
-    assert np.allclose(hours.treatment, _paired(part, "coach_hours_components_series").treatment)
     assert_positive(_paired(part, "components_cost_eur"))
-    assert_positive(_paired(part, "cost_total_eur"))
+    assert_negative(_paired(part, "coaches_fte_mean"))  # base's grant pays ~2.4 of 3 coaches: the budget is theirs
+    assert_positive(_paired(part, "cost_total_eur", RICH))  # a grant with room pays the parts on top
+
+
+def test_hours_booked_for_the_parts_match_their_series() -> None:
+    """The outcome coach_hours_components is the sum of the coach_hours_used_<part> series."""
+    out = _measures(_arm(*PARTS), 2)
+    assert out["coach_hours_components"] == pytest.approx(out["coach_hours_components_series"])
 
 
 def test_the_parts_hours_come_out_of_the_casework() -> None:

@@ -6,7 +6,9 @@ are shared mechanism parameters (schema defaults). None by default: without part
 
 Each part **costs** the coaches' hours, booked first each month (:meth:`CoachHours.book`: the sessions,
 events and placements are scheduled, so they come out of the casework hours and the caseload is planned
-on what is left), and EUR (paid from the grants the month after, like mentor training). Each **acts**
+on what is left), and EUR: the organisation budgets what the parts cost a month over the past year
+(:meth:`ProgrammeComponents.budget`), keeps it from the month's money before paying the coaches (so with a
+binding grant the parts cost coach FTE) and pays their costs from it the month after, with mentor training. Each **acts**
 through a channel mentoring uses, so the labour market and the careers step see it as they see a pair's
 gains (scaled by the mentoring factor by gender and origin, fading after the programme):
 
@@ -42,6 +44,7 @@ from sim.model.population import NO_MONTH, Labour, Population, Status
 from sim.model.rng import Streams
 from sim.scenario.schema import Components, Scenario
 
+BUDGET_MONTHS = 12  # the parts' budget: their mean monthly cost over this many past months
 COMPONENT_SERIES = (
     "workshop_sessions", "workshop_attendances", "events_held", "event_ties", "programme_internships",
     "internship_hires", "components_eur",
@@ -78,6 +81,12 @@ class ProgrammeComponents:
         self.internships_had = np.zeros(n, dtype=np.int16)
         self.host = np.full(n, -1, dtype=np.int32)  # the champion employer hosting the intern
         self.due_eur = 0.0  # costs of the parts not yet paid (paid with mentor training, Organisation.pay)
+        self.costs: list[float] = []  # each month's costs so far (the budget: their mean over the past year)
+
+    def budget(self) -> float:
+        """The parts' monthly budget: what they cost a month over the past 12 months (0 before the first)."""
+        past = self.costs[-BUDGET_MONTHS:]
+        return sum(past) / len(past) if past else 0.0
 
     def take_due(self) -> float:
         """The EUR the parts cost since the last payment (then 0)."""
@@ -99,6 +108,7 @@ class ProgrammeComponents:
             + row["programme_internships"] * self.cfg.internships.cost_per_internship_eur
         )
         self.due_eur += row["components_eur"]
+        self.costs.append(row["components_eur"])
         return row
 
     def workshops(self, t: int, people: Population, hours: CoachHours) -> dict[str, float]:

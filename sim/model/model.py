@@ -232,8 +232,11 @@ class MentoringModel(mesa.Model):
         else:  # the same decisions without Mesa agents (batch runs)
             for grants in self.funding.by_funder().values():
                 self.funding.decide(grants, report)
-        due = self.training_eur if self.components is None else self.training_eur + self.components.take_due()
-        self.training_eur = org.pay(t, due)  # what cannot be paid yet is carried
+        if self.components is None:
+            self.training_eur = org.pay(t, self.training_eur)
+        else:  # the components' costs are due with the training; their budget is kept before the coaches
+            due = self.training_eur + self.components.take_due()
+            self.training_eur = org.pay(t, due, self.components.budget())  # what cannot be paid yet is carried
         funded = org.funded
         ready = np.count_nonzero((people.programme == Status.WAITING) & (people.ready_month <= t))
         org.plan_hours(int(np.count_nonzero(people.programme == Status.PAIRED)), min(int(ready), len(pool.available())))

@@ -144,17 +144,21 @@ class Organisation:
         """Intake and matching are open: coaches at work and enough funded months left for a pair to run to term."""
         return self.funded and not self.closing
 
-    def pay(self, t: int, training_due: float) -> float:
+    def pay(self, t: int, training_due: float, components_budget: float = 0.0) -> float:
         """Step 2: cash in, money of the month; coaches follow the affordable FTE (down at once, up slowly).
 
         The month's money is what the grants cover, limited by the cash at hand. Mentor training is
         paid from what the coaches leave; what cannot be paid yet is returned (carried to the next
-        month), so training never costs the programme its staff. The cost spent is declared to the
-        grants in proportion to what each covers, and reimbursed later.
+        month), so training never costs the programme its staff. The programme's components
+        (``components_budget``: what they cost a month, :meth:`ProgrammeComponents.budget`) are budgeted: their
+        budget is kept from the money before the coaches' (with a binding grant they cost coach FTE), and their
+        costs, due with the training, are paid from it. The cost spent is declared to the grants in proportion
+        to what each covers, and reimbursed later.
         """
         staff = self.cfg.staff
         self.cash = max(self.cash + self.funding.receipts(t, self.declared), 0.0)  # recoveries: at most the cash
-        covered = self.funding.shares(t, self.planned_cost + training_due) if t >= self.start else np.zeros(0)
+        planned = self.planned_cost + components_budget
+        covered = self.funding.shares(t, planned + training_due) if t >= self.start else np.zeros(0)
         eligible = float(covered.sum())
         self.money = min(eligible, self._spendable(t, covered, eligible))
         self.cash_constrained = eligible - self.money > 0.5  # EUR: rounding aside
@@ -163,7 +167,12 @@ class Organisation:
         self.funded_run = self.funded_run + 1 if ahead > 0 else 0
         close = self.cfg.intake.close_months
         self.closing = ahead < (self.cfg.pairs.duration_months if close is None else close)
-        affordable = self.money * (1 - staff.overhead_share) / max(staff.coach_cost_per_month, 1e-9)
+        # the components' budget is kept from the money first (sessions and events are scheduled)
+        affordable = (
+            max(self.money - components_budget, 0.0)
+            * (1 - staff.overhead_share)
+            / max(staff.coach_cost_per_month, 1e-9)
+        )
         target = min(staff.max_coaches, affordable)
         # The end is in sight: coaches leave, nobody is hired; but coaches hired for a stretch of money no
         # longer than the horizon stay to its end (otherwise a short call would never be staffed).
