@@ -119,3 +119,11 @@ def test_joblinge_states_its_internship_as_a_design_fact() -> None:
     sc = scenario("programmes/joblinge")
     internships = sc.programme.components.internships
     assert internships.enabled and internships.months == 2
+
+
+def test_parts_switched_on_but_never_held_change_nothing() -> None:
+    """Common random numbers: the parts' machinery alone (no session, event or placement) leaves a run as it was."""
+    idle = ("programme.components.workshops.sessions_per_month=0", "programme.components.events.per_year=0",
+            "programme.components.internships.monthly_rate=0")  # fmt: skip
+    off, on = _measures(_arm(), 3), _measures(_arm(*PARTS, extra=idle), 3)
+    assert on == pytest.approx(off, nan_ok=True)
