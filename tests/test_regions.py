@@ -47,6 +47,13 @@ PROGRAMME_ALLOWED = (
     "programme.pairs.duration_months", "programme.pairs.meetings_per_month", "programme.pairs.hours_per_meeting",
     "programme.pairs.internship_rate", "programme.pairs.training_entry_multiplier",
     "programme.follow_up.intensity", "programme.guidelines", "programme.staff.max_coaches",
+    # the parts a programme had besides mentoring, and their design (never what they do or cost: shared)
+    "programme.components.workshops.enabled", "programme.components.workshops.sessions_per_month",
+    "programme.components.workshops.attendees", "programme.components.workshops.places_per_session",
+    "programme.components.events.enabled", "programme.components.events.per_year",
+    "programme.components.events.attendees", "programme.components.events.places_per_event",
+    "programme.components.internships.enabled", "programme.components.internships.months",
+    "programme.components.internships.candidates", "programme.components.internships.per_participant",
     "programme.staff.training_cost_per_mentor",
     "mentors.initial", "mentors.retired_share", "mentors.individual_recruitment_per_month", "mentors.hours_mean",
     "employers.champions_initial", "employers.max_champions", "employers.champion_recruitment_rate",
@@ -163,6 +170,18 @@ def test_outcome_share_targets_declare_how_they_were_counted(path: Path) -> None
     for target in load_scenario(path).targets:
         if target.outcome.endswith("_share") and target.outcome not in COUNTED_ELSEWHERE:
             assert target.outcome == "reported_share" and target.counting is not None, (path.name, target.outcome)
+
+
+def test_a_programme_may_state_its_components_but_not_their_effects(tmp_path: Path) -> None:
+    """A part's design (enabled, its length) may be stated; what it does (job_chance) is shared (issue 12: 2)."""
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "extends: ../regions/brussels.yaml\nprogramme:\n  components:\n    internships:\n      enabled: true\n"
+        "      months: 2\n      job_chance: 0.9\n"
+    )
+    assert [leaf for leaf in _leaves(path) if not _allowed(leaf, PROGRAMME_ALLOWED)] == [
+        "programme.components.internships.job_chance"
+    ]
 
 
 def test_the_allowed_list_catches_an_override(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ alone (normal economy, no programme) give a stationary start. The order of the p
    rehired slowly, leaving ahead of a known end. Intake and matching close when too few funded months
    are left for a pair to run to term. The month's casework hours of the coaches are set, and what the
    running pairs and matching are expected to need is kept for them (triage by ``staff.hours_priority``).
+   2b. **Components** (``programme.components``, none by default: sim.model.components): the month's
+   workshop sessions, events and new internships, their coaches' hours booked first, their costs due.
 3. **Employers**: champion employers withdraw (more in a downturn and while the programme is
    unfunded) or are engaged (only while funded).
 4. **Mentors**: volunteers and champions' staff are recruited (and trained) while funded; mentors
@@ -33,6 +35,7 @@ alone (normal economy, no programme) give a stationary start. The order of the p
    language and diploma recognition, faster with a mentor; moves up to one's level; the mentor's
    support in a new job); openings, hiring from finite openings shared with the reference group (callback and offer gaps,
    referral ties, crowding), job loss, training, inactivity.
+   8b. **Internships ending** (a component): a job with the host employer or back to unemployment.
 9. **Records**: outcome checkpoints and the month's time-series row.
 """
 
@@ -46,11 +49,12 @@ import mesa
 import numpy as np
 
 from sim.model.agents import Coordinator, Employer, Funder, Jobseeker, Mentor
+from sim.model.components import COMPONENT_SERIES, ProgrammeComponents
 from sim.model.funding import FundingSchedule, Report
 from sim.model.labour_market import Employers, LabourMarket, build_employers
 from sim.model.matching import MatchRequest, match
 from sim.model.mentors import MentorPool, MentorSupply
-from sim.model.organisation import ENTRY_LABOUR, TASKS, Organisation, end_participation
+from sim.model.organisation import COMPONENT_TASKS, ENTRY_LABOUR, TASKS, Organisation, end_participation
 from sim.model.outcomes import Checkpoints, compute_outcomes, displacement
 from sim.model.pairs import PairDynamics, start_pairs
 from sim.model.population import (
@@ -77,6 +81,7 @@ SERIES: tuple[str, ...] = (
     "mentors_resting", "mentors_left", "moves_to_level", "recognitions",
 )  # fmt: skip
 SERIES += ("coach_hours_available", *(f"coach_hours_used_{task}" for task in TASKS), "handover_queue")
+SERIES += COMPONENT_SERIES
 
 
 @dataclass
@@ -127,7 +132,11 @@ class MentoringModel(mesa.Model):
         self.supply = MentorSupply(scenario, self.streams)
         self.pair_dynamics = PairDynamics(scenario.programme, self.streams, len(scenario.sectors))
         self.checks = Checkpoints.empty(self.people.n)
-        self.training_eur = 0.0
+        self.training_eur = 0.0  # mentor training (and the components' costs) due, paid at step 2
+        components = scenario.programme.components
+        self.components = (
+            ProgrammeComponents(scenario, self.streams, self.people.n) if self.enabled and components.any else None
+        )
         self.months_without_intake = 0
         self.series = {name: np.zeros(scenario.months) for name in SERIES}
         self.with_agents = agents
@@ -207,6 +216,8 @@ class MentoringModel(mesa.Model):
         self._turnover(t)  # 8
         pairs = self.params.programme.pairs
         row |= self.market.step(t, people, pairs.training_entry_multiplier, pairs.internship_rate)
+        if self.components is not None:  # 8b
+            row |= self.components.end_of_month(t, people)
         self._record(t, row)  # 9
         self.t += 1
         if self.t >= self.params.months:
@@ -221,10 +232,16 @@ class MentoringModel(mesa.Model):
         else:  # the same decisions without Mesa agents (batch runs)
             for grants in self.funding.by_funder().values():
                 self.funding.decide(grants, report)
-        self.training_eur = org.pay(t, self.training_eur)
+        if self.components is None:
+            self.training_eur = org.pay(t, self.training_eur)
+        else:  # the components' costs are due with the training; their budget is kept before the coaches
+            due = self.training_eur + self.components.take_due()
+            self.training_eur = org.pay(t, due, self.components.budget())  # what cannot be paid yet is carried
         funded = org.funded
         ready = np.count_nonzero((people.programme == Status.WAITING) & (people.ready_month <= t))
         org.plan_hours(int(np.count_nonzero(people.programme == Status.PAIRED)), min(int(ready), len(pool.available())))
+        if self.components is not None:  # 2b
+            row |= self.components.start_of_month(t, people, self.employers, org.hours)
         self.supply.champions(t, self.employers.champion, funded, downturn)  # 3
         new, employer = self.supply.recruit(
             t, pool, self.employers.champion, self.employers.sector, funded, trained=False
@@ -353,6 +370,7 @@ class MentoringModel(mesa.Model):
             if self.organisation.handed_over
             else float("nan"),
             "lost_in_handover": int(np.count_nonzero(self.people.exit_reason == Exit.LOST_IN_HANDOVER)),
+            **self._component_outcomes(),
         }
         jobs = self.displacement_jobs(twin) if twin is not None else None
         extra |= displacement(self.people, jobs, self.participants_so_far)
@@ -360,6 +378,18 @@ class MentoringModel(mesa.Model):
         out = compute_outcomes(self.people, self.checks, twin_checks, self.organisation.spent, extra)
         out |= reporting_outcomes(self.people, self.checks, self.params.reporting, self.params.months)
         return out
+
+    def _component_outcomes(self) -> dict[str, float]:
+        """What the programme's parts did and cost over the run (0 without parts)."""
+        total = {name: float(self.series[name].sum()) for name in COMPONENT_SERIES}
+        return {
+            "workshop_attendances_total": total["workshop_attendances"],
+            "event_ties_total": total["event_ties"],
+            "programme_internships_total": total["programme_internships"],
+            "internship_hires_total": total["internship_hires"],
+            "coach_hours_components": sum(self.organisation.hours_total(task) for task in COMPONENT_TASKS),
+            "components_cost_eur": total["components_eur"],
+        }
 
     def displacement_jobs(self, twin: MentoringModel) -> np.ndarray:
         """Jobs of everyone else each month, this run minus the twin (negative: jobs taken by mentees).

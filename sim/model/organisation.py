@@ -26,6 +26,9 @@ pairs checked in on.
 The organisation also plans its caseload in hours: it takes in applicants only while its pairs and
 waiting mentees, each at the hours a pair takes a month (:meth:`Organisation.hours_per_case`), fit its
 hours. So more follow-up costs intake and matches, not only the pairs it keeps alive.
+A programme's components (workshops, events, internships it arranges: :mod:`sim.model.components`) are
+scheduled: their hours are booked at the start of the month, before the triage (:meth:`CoachHours.book`),
+and the caseload is planned on the hours left.
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ ENTRY_LABOUR = {"unemployed": Labour.UNEMPLOYED, "inactive": Labour.INACTIVE,
                 "employed_below_level": Labour.EMPLOYED_BELOW_LEVEL, "training": Labour.TRAINING}  # fmt: skip
 
 
-TASKS = ("intake", "matching", "first_meeting", "check_in", "mentor_support", "coordination")  # coach_hours_used_<task>
+TASKS: tuple[str, ...] = ("intake", "matching", "first_meeting", "check_in", "mentor_support", "coordination")  # fmt: skip
+COMPONENT_TASKS = ("workshops", "events", "internships")  # programme.components: booked first (CoachHours.book)
+TASKS += COMPONENT_TASKS
 HANDOVER_QUEUE = np.int32(2**30)  # ready_month of a mentee handed over, not yet taken in (dual model)
 
 
@@ -62,6 +67,7 @@ class CoachHours:
         self.reserved: dict[str, float] = {}
         self.done: set[str] = set()
         self.total = dict.fromkeys(TASKS, 0.0)  # over the run
+        self.booked = 0.0  # this month's hours booked by the components (book)
 
     def open(self, available: float, reserved: dict[str, float]) -> None:
         """A new month: ``available`` hours; ``reserved`` hours each task is expected to need."""
@@ -69,12 +75,28 @@ class CoachHours:
         self.used = dict.fromkeys(TASKS, 0.0)
         self.reserved = reserved
         self.done = set()
+        self.booked = 0.0
 
     def cap(self, task: str) -> float:
         """Hours ``task`` may use now (``task``: one of the priority names)."""
         ahead = self.priority[: self.priority.index(task)]
         held = sum(self.reserved.get(x, 0.0) for x in ahead if x not in self.done)
         return max(self.available - sum(self.used.values()) - held, 0.0)
+
+    def free(self) -> float:
+        """Hours not used yet this month (reservations aside)."""
+        return max(self.available - sum(self.used.values()), 0.0)
+
+    def book(self, task: str, hours: float) -> None:
+        """Book ``hours`` (at most :meth:`free`) for a scheduled ``task`` before the casework.
+
+        A programme's components (:data:`COMPONENT_TASKS`) are booked at the start of the month, ahead of the
+        triage: their hours are used and so no longer there for the tasks of ``priority``.
+        """
+        given = min(hours, self.free())
+        self.used[task] += given
+        self.total[task] += given
+        self.booked += given
 
     def use(self, task: str, **hours: float) -> None:
         """Record the hours used by ``task`` (by the names of :data:`TASKS`) and mark it done."""
@@ -122,17 +144,21 @@ class Organisation:
         """Intake and matching are open: coaches at work and enough funded months left for a pair to run to term."""
         return self.funded and not self.closing
 
-    def pay(self, t: int, training_due: float) -> float:
+    def pay(self, t: int, training_due: float, components_budget: float = 0.0) -> float:
         """Step 2: cash in, money of the month; coaches follow the affordable FTE (down at once, up slowly).
 
         The month's money is what the grants cover, limited by the cash at hand. Mentor training is
         paid from what the coaches leave; what cannot be paid yet is returned (carried to the next
-        month), so training never costs the programme its staff. The cost spent is declared to the
-        grants in proportion to what each covers, and reimbursed later.
+        month), so training never costs the programme its staff. The programme's components
+        (``components_budget``: what they cost a month, :meth:`ProgrammeComponents.budget`) are budgeted: their
+        budget is kept from the money before the coaches' (with a binding grant they cost coach FTE), and their
+        costs, due with the training, are paid from it. The cost spent is declared to the grants in proportion
+        to what each covers, and reimbursed later.
         """
         staff = self.cfg.staff
         self.cash = max(self.cash + self.funding.receipts(t, self.declared), 0.0)  # recoveries: at most the cash
-        covered = self.funding.shares(t, self.planned_cost + training_due) if t >= self.start else np.zeros(0)
+        planned = self.planned_cost + components_budget
+        covered = self.funding.shares(t, planned + training_due) if t >= self.start else np.zeros(0)
         eligible = float(covered.sum())
         self.money = min(eligible, self._spendable(t, covered, eligible))
         self.cash_constrained = eligible - self.money > 0.5  # EUR: rounding aside
@@ -141,7 +167,12 @@ class Organisation:
         self.funded_run = self.funded_run + 1 if ahead > 0 else 0
         close = self.cfg.intake.close_months
         self.closing = ahead < (self.cfg.pairs.duration_months if close is None else close)
-        affordable = self.money * (1 - staff.overhead_share) / max(staff.coach_cost_per_month, 1e-9)
+        # the components' budget is kept from the money first (sessions and events are scheduled)
+        affordable = (
+            max(self.money - components_budget, 0.0)
+            * (1 - staff.overhead_share)
+            / max(staff.coach_cost_per_month, 1e-9)
+        )
         target = min(staff.max_coaches, affordable)
         # The end is in sight: coaches leave, nobody is hired; but coaches hired for a stretch of money no
         # longer than the horizon stay to its end (otherwise a short call would never be staffed).
@@ -320,7 +351,8 @@ class Organisation:
             held = int(np.count_nonzero(people.programme == Status.PAIRED)) + int(
                 np.count_nonzero((people.programme == Status.WAITING) & (people.ready_month != HANDOVER_QUEUE))
             )
-            places = max(int(self.hours.available / per_case) - held, 0) if per_case > 0 else len(due)
+            casework = self.hours.available - self.hours.booked  # after the components' hours
+            places = max(int(casework / per_case) - held, 0) if per_case > 0 else len(due)
             n = min(len(due), places)
             if hours > 0:
                 n = min(n, int(self.hours.cap("intake") / hours + 1e-9))
@@ -335,10 +367,11 @@ class Organisation:
         """Places the caseload planned in hours leaves: hours / hours a case takes a month, less pairs and waiting.
 
         In the dual model the partnership plans on both organisations' hours together (the referring one refers
-        up to the caseload agreed for the partnership, not seeing the matching one's hours of the month).
+        up to the caseload agreed for the partnership, not seeing the matching one's hours of the month). The hours
+        the programme's components booked this month (:meth:`CoachHours.book`) are not casework hours.
         """
         per_case = self.hours_per_case()
-        planned = self.hours_available / per_case if per_case > 0 else np.inf
+        planned = (self.hours_available - self.hours.booked) / per_case if per_case > 0 else np.inf
         return int(max(min(planned, 1e9) - caseload(people.programme), 0))
 
     def _interview(self, t: int, applicants: np.ndarray, free: int) -> np.ndarray:

@@ -133,7 +133,23 @@ _HOURS_TASKS = (
         "hand-over coordination",
         "hand-overs between the dual model's two organisations (referral and take-in; none in the centralised model)",
     ),
+    (
+        "workshops",
+        "workshops",
+        "the programme's workshop sessions (booked before the casework; none without workshops)",
+    ),
+    (
+        "events",
+        "events",
+        "the programme's group and networking events (booked before the casework; none without events)",
+    ),
+    (
+        "internships",
+        "arranging internships",
+        "arranging internships with champion employers (booked before the casework; none without internships)",
+    ),
 )
+_COMPONENTS_CODE = "ProgrammeComponents (sim/model/components.py)"
 _BREAKDOWN_GROUPS = (
     *zip(GENDERS, ("Women", "Men"), strict=True),
     *((skill, f"{skill.capitalize()} skill level") for skill in SKILLS),
@@ -317,6 +333,28 @@ _RUN_OUTCOMES = [
              "Dual model: participants lost between the two organisations, at the referral or while waiting in "
              "the hand-over queue.",
              f"{MODEL_CODE}: exit_reason LOST_IN_HANDOVER, counted in MentoringModel.outcomes."),
+    _outcome("workshop_attendances_total", "count", "operation", "neither", "Workshop attendances",
+             "Participant-sessions at the programme's workshops over the run (0 without workshops).",
+             f"{_COMPONENTS_CODE}.workshops: the sum of the series workshop_attendances."),
+    _outcome("event_ties_total", "count", "operation", "higher", "Employer ties gained at events",
+             "Ties to employers participants gained at the programme's group and networking events over the run "
+             "(0 without events).",
+             f"{_COMPONENTS_CODE}.events: the sum of the series event_ties."),
+    _outcome("programme_internships_total", "count", "operation", "neither", "Internships arranged",
+             "Internships the programme's coaches arranged with champion employers over the run (0 without "
+             "internships; those a mentor arranges, programme.pairs.internship_rate, are not counted here).",
+             f"{_COMPONENTS_CODE}.place_interns: the sum of the series programme_internships."),
+    _outcome("internship_hires_total", "count", "gross", "higher", "Interns hired by their host",
+             "Participants the host employer hired at the end of an internship the programme arranged.",
+             f"{_COMPONENTS_CODE}.end_of_month: the sum of the series internship_hires."),
+    _outcome("coach_hours_components", "hours", "operation", "neither", "Coaches' hours of the components",
+             "Coach hours the programme's components took over the run (workshops, events, arranging "
+             "internships), booked before the casework.",
+             "CoachHours.book (sim/model/organisation.py): CoachHours.total of workshops, events, internships."),
+    _outcome("components_cost_eur", "eur", "cost", "lower", "Cost of the components",
+             "EUR the components cost besides the coaches over the run (sessions, events, internships), due to the "
+             "grants like mentor training (what the grants cannot pay is carried, so part may stay unpaid).",
+             f"{_COMPONENTS_CODE}.start_of_month: the sum of the series components_eur."),
     _outcome("displacement_employed_6m", "pp", "net", "higher",
              "Displacement: non-participants' jobs per participant",
              "Jobs of everyone who is not a participant (other jobseekers here and the reference group), "
@@ -487,6 +525,28 @@ _MODEL_SERIES = [
             "Dual model: mentees referred by the referring organisation and not yet taken in by the matching "
             "organisation, at the end of the month's take-in (0 when centralised).",
             "Organisation.take_in (sim/model/organisation.py), step 5."),
+    _series("workshop_sessions", "count", "operation", "neither", "Workshop sessions", f"sessions {_MONTH}",
+            "Workshop sessions the programme held this month (as many as planned as the coaches' hours allow).",
+            f"{_COMPONENTS_CODE}.workshops, step 2b."),
+    _series("workshop_attendances", "count", "operation", "neither", "Workshop attendances", f"people {_MONTH}",
+            "Participants at this month's workshop sessions (one per session attended).",
+            f"{_COMPONENTS_CODE}.workshops, step 2b."),
+    _series("events_held", "count", "operation", "neither", "Events held", f"events {_MONTH}",
+            "Group and networking events the programme held this month.",
+            f"{_COMPONENTS_CODE}.events, step 2b."),
+    _series("event_ties", "count", "operation", "higher", "Employer ties gained at events", f"ties {_MONTH}",
+            "Ties to employers participants gained at this month's events.",
+            f"{_COMPONENTS_CODE}.events, step 2b."),
+    _series("programme_internships", "count", "operation", "neither", "Internships arranged", f"people {_MONTH}",
+            "Participants who started an internship the programme arranged with a champion employer this month.",
+            f"{_COMPONENTS_CODE}.place_interns, step 2b."),
+    _series("internship_hires", "count", "gross", "higher", "Interns hired by their host", f"people {_MONTH}",
+            "Participants whose internship ended this month in a job with the host employer.",
+            f"{_COMPONENTS_CODE}.end_of_month, step 8b."),
+    _series("components_eur", "eur", "cost", "lower", "Cost of the components", f"EUR {_MONTH}",
+            "EUR this month's workshops, events and new internships cost besides the coaches (paid from the grants "
+            "the month after, like mentor training).",
+            f"{_COMPONENTS_CODE}.start_of_month, step 2b."),
 ]  # fmt: skip
 _DERIVED = [
     _series("net_effect_employed", "pp", "net", "higher", "Net effect on the share in work", "percentage points (pp)",

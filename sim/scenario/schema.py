@@ -1263,7 +1263,7 @@ class Pairs(Section):
     )
     internship_rate: float = rate(
         0.0,
-        "Monthly chance that an unemployed mentee in a running pair starts an internship or work placement arranged through the mentor (counted as training: same length and chance of a job at its end). A design choice, 0 unless the programme arranges placements.",
+        "Monthly chance that an unemployed mentee in a running pair starts an internship or work placement arranged through the mentor (counted as training: same length and chance of a job at its end). A design choice, 0 unless the programme arranges placements. Distinct from programme.components.internships: those the coaches arrange with champion employers, with their own length, chance of a job, hours and cost.",
         "assumption; MentorU met at the mentor's workplace and counted internships among positive outcomes, Joblinge includes a 6-8 week internship (DOMAIN.md §4)",
     )
     local_knowledge_per_meeting: float = P(
@@ -1486,6 +1486,218 @@ class Dual(Section):
     )
 
 
+COMPONENT_ATTENDEES = Literal["waiting", "paired", "all"]  # participants waiting for a mentor, in a pair, or both
+
+
+class Workshops(Section):
+    """Group workshops the programme holds (job search, social codes): local knowledge for coaches' hours and EUR.
+
+    Design facts a programme file may state: ``enabled``, ``sessions_per_month``, ``attendees`` and
+    ``places_per_session``. The rest are shared mechanism parameters (effects and costs), set here only.
+    """
+
+    enabled: bool = Field(False, description="The programme holds workshops (design).")
+    sessions_per_month: float = P(
+        1.0,
+        "Workshop sessions held a month while the coaches have the hours (design; a fraction: some months one"
+        " more, by chance).",
+        "sessions/month",
+        "assumption (design fact of each programme)",
+        ge=0,
+        le=8,
+    )
+    attendees: COMPONENT_ATTENDEES = Field(
+        "all",
+        description="Who is invited: participants waiting for a mentor, participants in a running pair, or both"
+        " (design).",
+    )
+    places_per_session: int = P(
+        12, "Most participants in one session (design).", "people/session", "assumption (design fact)", ge=1, le=200
+    )
+    attendance: float = share(
+        0.5,
+        "Chance that an invited participant comes to a session (shared).",
+        "assumption; several pairs had only sporadic contact [VDC19 §5.1]: attendance is not automatic",
+    )
+    knowledge_per_session: float = P(
+        0.03,
+        "Local knowledge (social codes, job-search know-how) gained per session attended by a participant of"
+        " average language, scaled by need 2 x (1 - language) as in a mentor's meeting (shared effect).",
+        "per session",
+        "assumption: a little below a mentor's meeting (programme.pairs.local_knowledge_per_meeting 0.04): generic,"
+        " in a group; interim goals: social and cognitive skills for the sector [P15] (DOMAIN.md §1)",
+        ge=0,
+        le=0.5,
+    )
+    coach_hours_per_session: float = P(
+        4.0,
+        "Coach hours of one session: preparation, delivery and invitations (shared cost).",
+        "hours/session",
+        "assumption; coordinator time ~100 h per 20 participants (DOMAIN.md §6)",
+        gt=0,
+        le=100,
+    )
+    cost_per_session_eur: float = P(
+        250.0,
+        "Cost of one session besides the coaches: room, materials, an external speaker's share (shared cost).",
+        "EUR/session",
+        "assumption",
+        ge=0,
+        le=100000,
+    )
+
+
+class Events(Section):
+    """Group and networking events with employers: employer ties for coaches' hours and EUR.
+
+    Design facts a programme file may state: ``enabled``, ``per_year``, ``attendees`` and
+    ``places_per_event``. The rest are shared mechanism parameters (effects and costs), set here only.
+    """
+
+    enabled: bool = Field(False, description="The programme holds group or networking events with employers (design).")
+    per_year: float = P(
+        4.0,
+        "Events held a year while the coaches have the hours (design; each month holds per_year / 12 events, a"
+        " fraction by chance).",
+        "events/year",
+        "assumption (design fact of each programme)",
+        ge=0,
+        le=52,
+    )
+    attendees: COMPONENT_ATTENDEES = Field(
+        "all",
+        description="Who is invited: participants waiting for a mentor, participants in a running pair, or both"
+        " (design).",
+    )
+    places_per_event: int = P(
+        40, "Most participants at one event (design).", "people/event", "assumption", ge=1, le=2000
+    )
+    attendance: float = share(0.4, "Chance that an invited participant comes to an event (shared).", ASSUME)
+    tie_chance: float = share(
+        0.15,
+        "Chance that an attendee gains a professional tie to an employer at an event (shared effect): a tie as a"
+        " mentor's network gives, fading after the programme as those do.",
+        "assumption; most mentees joined to build a network, few got one [VDC19 §4.2]; jobs through contacts"
+        " 18-60 % (DOMAIN.md §5)",
+    )
+    own_sector_share: float = share(
+        0.5,
+        "Share of the ties made at events that are in the attendee's own sector (sector tables); the others are"
+        " in the sector of a champion employer present (any sector by its vacancies when there is none).",
+        "assumption; mentors in another sector cannot open a relevant network [VDC19 §4.3]",
+    )
+    coach_hours_per_event: float = P(
+        12.0,
+        "Coach hours of one event: inviting employers and participants, running it (shared cost).",
+        "hours/event",
+        ASSUME,
+        gt=0,
+        le=500,
+    )
+    cost_per_event_eur: float = P(
+        1500.0,
+        "Cost of one event besides the coaches: venue, catering (shared cost).",
+        "EUR/event",
+        ASSUME,
+        ge=0,
+        le=1e6,
+    )
+
+
+class Internships(Section):
+    """Internships the programme arranges with its champion employers (Joblinge: 6-8 weeks within the 6 months).
+
+    Distinct from ``programme.pairs.internship_rate`` (a placement a mentor arranges through their own
+    employer: no coaches' hours, no host places, the region's training spell and its chance of a job). The
+    programme's internship is arranged by the coaches (hours and EUR each), hosted by a champion employer
+    (``places_per_champion`` interns each at a time: no champions, no internships), lasts ``months`` and ends
+    in a job with the host with chance ``job_chance``. While in it the participant is in training (status
+    training: counted as an internship by the reporting layer) and does not search.
+
+    Design facts a programme file may state: ``enabled``, ``months``, ``candidates`` and
+    ``per_participant``. The rest are shared mechanism parameters (effects and costs), set here only.
+    """
+
+    enabled: bool = Field(False, description="The programme arranges internships with employers (design).")
+    months: int = P(
+        2,
+        "Length of one internship (design); shorter than labour_market.training_months (a longer placement is"
+        " training).",
+        "months",
+        "Joblinge: a 6-8 week internship (DOMAIN.md §4)",
+        ge=1,
+        le=11,
+    )
+    candidates: COMPONENT_ATTENDEES = Field(
+        "all",
+        description="Who may be placed (unemployed participants only): waiting for a mentor, in a running pair, or"
+        " both (design).",
+    )
+    per_participant: int = P(
+        1,
+        "Most internships one participant gets (design).",
+        "internships",
+        "Joblinge: one internship (DOMAIN.md §4)",
+        ge=1,
+        le=10,
+    )
+    monthly_rate: float = rate(
+        0.25,
+        "Monthly chance that an unemployed candidate is placed when a host place and the coaches' hours are there"
+        " (shared).",
+        "assumption: about two thirds placed within 4 months",
+    )
+    job_chance: float = share(
+        0.35,
+        "Chance that the host employer hires the intern at the end (shared effect); at level as after training"
+        " (low skill or recognised qualifications).",
+        "assumption; a little above the chance after training (labour_market.training_to_job 0.3): the host knows"
+        " the intern; MentorU 2013 counted internships among positive outcomes (DOMAIN.md §4)",
+    )
+    places_per_champion: float = P(
+        2.0,
+        "Interns one champion employer hosts at a time (shared): the champions a programme needs.",
+        "interns/employer",
+        "assumption; employer champions with an internal coordinator per company (TRIEC, DOMAIN.md §4)",
+        ge=0,
+        le=100,
+    )
+    coach_hours_per_internship: float = P(
+        6.0,
+        "Coach hours of arranging one internship: finding the place, the agreement, a visit (shared cost).",
+        "hours/internship",
+        "assumption; coordinator time ~5 h per extra participant (DOMAIN.md §6)",
+        gt=0,
+        le=100,
+    )
+    cost_per_internship_eur: float = P(
+        150.0,
+        "Cost of one internship besides the coaches: insurance, travel (shared cost).",
+        "EUR/internship",
+        ASSUME,
+        ge=0,
+        le=100000,
+    )
+
+
+class Components(Section):
+    """A programme's parts besides mentoring (none by default): workshops, group events, internships.
+
+    Each part costs coaches' hours (booked first each month, before the casework: the month's sessions,
+    events and internships are scheduled) and EUR (paid from the grants like mentor training, the month
+    after), and acts through the channels mentoring uses: local knowledge, employer ties, training status.
+    """
+
+    workshops: Workshops = Field(default_factory=Workshops)
+    events: Events = Field(default_factory=Events)
+    internships: Internships = Field(default_factory=Internships)
+
+    @property
+    def any(self) -> bool:
+        """Whether the programme has any part besides mentoring."""
+        return self.workshops.enabled or self.events.enabled or self.internships.enabled
+
+
 class Programme(Section):
     """The mentoring programme and its coordinating organisation."""
 
@@ -1538,6 +1750,11 @@ class Programme(Section):
     follow_up: FollowUp = Field(default_factory=FollowUp)
     guidelines: Guidelines = Field(default_factory=Guidelines)
     staff: Staff = Field(default_factory=Staff)
+    components: Components = Field(
+        default_factory=Components,
+        description="Parts besides mentoring: workshops, group events, internships arranged by the programme"
+        " (none by default).",
+    )
 
 
 class Renewal(Section):
@@ -1920,6 +2137,12 @@ class Scenario(Section):
                     f"programme.intake.cohort {intake.cohort} lies outside the programme's months {first} to {last}:"
                     " nobody would ever be taken in"
                 )
+        internship = self.programme.components.internships
+        if internship.enabled and internship.months >= self.labour_market.training_months:
+            raise ValueError(
+                f"programme.components.internships.months ({internship.months}) must be shorter than"
+                f" labour_market.training_months ({self.labour_market.training_months}): a longer placement is training"
+            )
         return self
 
     @property
