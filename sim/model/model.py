@@ -59,6 +59,7 @@ from sim.model.population import (
     Population,
     Status,
     build_population,
+    in_codes,
     participants,
     settle,
     turnover,
@@ -299,7 +300,7 @@ class MentoringModel(mesa.Model):
         # one leaves on leaving the target group's labour statuses (a job, or inactivity, unless the programme takes
         # those); a wait for a mentor while unemployed is always compatible (an inactive entrant who starts searching)
         statuses = [ENTRY_LABOUR[s] for s in self.params.programme.target.labour_statuses] + [Labour.UNEMPLOYED]
-        left = ~np.isin(p.labour[waiting], statuses) | (
+        left = ~in_codes(p.labour[waiting], statuses) | (
             t - p.accepted_month[waiting] >= self.params.programme.max_wait_months
         )
         end_participation(p, waiting[left], t, Exit.LEFT_WAITING)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
@@ -53,6 +54,16 @@ NO_MONTH = np.int32(-(10**6))  # "never happened" marker for month fields
 def is_employed(labour: np.ndarray) -> np.ndarray:
     """Employed at or below level."""
     return (labour == Labour.EMPLOYED_AT_LEVEL) | (labour == Labour.EMPLOYED_BELOW_LEVEL)
+
+
+def in_codes(values: np.ndarray, codes: Iterable[int]) -> np.ndarray:
+    """``np.isin(values, codes)`` for small non-negative codes (Labour, Status, Exit), by a lookup table.
+
+    The same booleans as ``np.isin``, without its sort or per-code passes over a large array.
+    """
+    table = np.zeros(256, dtype=bool)
+    table[list(codes)] = True
+    return table[values]
 
 
 def participants(people: Population) -> np.ndarray:
