@@ -66,6 +66,7 @@ from sim.model.population import (
 )
 from sim.model.reporting import reporting_outcomes
 from sim.model.rng import Streams
+from sim.model.starts import cached_start, keep_start
 from sim.scenario.schema import Scenario
 
 SERIES: tuple[str, ...] = (
@@ -109,10 +110,7 @@ class MentoringModel(mesa.Model):
         self._start: tuple[Population, Employers, LabourMarket] | None = None
         self._arrivals: dict[int, tuple[np.ndarray, Population]] = {}  # kept for the twin (see _turnover)
         if twin_of is None:
-            self.people = build_population(scenario, self.streams)
-            self.employers = build_employers(scenario, self.streams)
-            self.market = LabourMarket(scenario, self.employers, self.people, self.streams)
-            self._burn_in()
+            self.people, self.employers, self.market = self._burned_in(scenario)
             if self.enabled and scenario.counterfactual.twin:  # the twin starts from the same state
                 memo = {id(scenario): scenario, id(self.streams): self.streams}
                 self._start = copy.deepcopy((self.people, self.employers, self.market), memo)
@@ -176,6 +174,22 @@ class MentoringModel(mesa.Model):
         """Agent classes (Mesa's ``agent_types``), the views built first."""
         self._build_views()
         return super().agent_types
+
+    def _burned_in(self, scenario: Scenario) -> tuple[Population, Employers, LabourMarket]:
+        """The people, employers and market after the burn-in, drawn and burned in here or kept from before.
+
+        Kept: an earlier model with the same burn-in inputs and seed started from it (a pure function of
+        them, :mod:`sim.model.starts`).
+        """
+        start = cached_start(scenario, self.streams, type(self))
+        if start is not None:
+            return start
+        self.people = build_population(scenario, self.streams)
+        self.employers = build_employers(scenario, self.streams)
+        self.market = LabourMarket(scenario, self.employers, self.people, self.streams)
+        self._burn_in()
+        keep_start(scenario, self.streams, type(self), (self.people, self.employers, self.market))
+        return self.people, self.employers, self.market
 
     def _burn_in(self) -> None:
         """Labour-market months before the start (normal economy, no programme) for a stationary start.
