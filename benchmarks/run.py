@@ -257,7 +257,7 @@ def report_goals(
     target_line("1M x 120 months, step / bare NumPy loop", f"{r['numpy_ratio']:.1f}x" if r else "-", "<= 5x",
                 r["numpy_ratio"] <= 5 if r and full else None)  # fmt: skip
     r = rows.get(10_000_000)
-    why = "not measured: ~4 min and ~9 GiB at today's speed (--sizes 10000000 measures it)"
+    why = "not measured: ~4 min and ~7 GiB at today's speed (--sizes 10000000 measures it)"
     target_line("10M x 120 months, build (agents) + step", f"{r['total']:.1f} s" if r else "-", "<= 60 s",
                 (r["total"] <= 60 if full else None) if r else why)  # fmt: skip
     target_line("10M x 120 months, peak RSS", f"{r['peak'] / GIB:.2f} GiB" if r else "-", "<= 6 GiB",
