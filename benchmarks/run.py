@@ -27,6 +27,9 @@ BASE_SCENARIO = ROOT / "scenarios" / "base.yaml"
 TWIN_MAX_SIZE = 100_000  # the twin is timed up to this size
 TWIN_FULL_SIZE = 10_000  # above this the twin runs Plan.twin_short_months and is scaled to the full months
 GIB = 1024**3
+DASHBOARD_REPLICATES = 5  # sim.dashboard.app.REPLICATES (not imported: the dashboard's extras may be absent)
+SOBOL_RUNS = 28_700  # the shipped Sobol study (scenarios/studies/sensitivity.yaml): N (D + 2) x 2 seeds, N 512, D 26
+STUDY_WORKERS = 2
 COLUMNS = (  # (header, width)
     ("jobseekers", 10), ("months", 6), ("first-call s", 12), ("build s (agents)", 16), ("build s (arrays)", 16),
     ("views s", 7), ("step s", 7), ("total s", 7), ("jobseeker-months/s", 18), ("peak RSS MiB", 12),
@@ -59,6 +62,15 @@ def peak_rss_bytes() -> int:
     """Peak resident memory of this process (ru_maxrss is KiB on Linux, bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
+
+
+def current_rss_bytes() -> int:
+    """Resident memory of this process now (Linux /proc; 0 where it is not available)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+    return pages * resource.getpagesize()
 
 
 def sized_scenario(size: int, months: int) -> Any:
@@ -97,6 +109,7 @@ def work_model(size: int, months: int) -> dict[str, float]:
 
     first_call = first_call_seconds()
     scenario = sized_scenario(size, months)
+    before = current_rss_bytes()
     start = time.perf_counter()
     model = MentoringModel(scenario, seed=1, agents=False)
     build_arrays = time.perf_counter() - start
@@ -122,6 +135,7 @@ def work_model(size: int, months: int) -> dict[str, float]:
         "views": views,
         "step": step,
         "peak": peak,
+        "before": before,
         "numpy": numpy,
     }
 
@@ -166,7 +180,23 @@ def work_base(replicates: int, shrink_to: tuple[int, int] | None) -> dict[str, A
     return {"seconds": seconds, "first_call": first_call, "name": name, "twin": twin}
 
 
-WORKERS = {"model": work_model, "twin": work_twin, "base": work_base}
+def work_dashboard(shrink_to: tuple[int, int] | None) -> dict[str, Any]:
+    """The dashboard's default run of the base scenario: ``run`` with the replicates slider's default."""
+    from sim.replicates import run
+    from sim.scenario.loader import load_scenario
+
+    replicates = DASHBOARD_REPLICATES
+    scenario = load_scenario(BASE_SCENARIO)
+    if shrink_to:
+        scenario.population.size = min(scenario.population.size, shrink_to[0])
+        scenario.months = min(scenario.months, shrink_to[1])
+    first_call = first_call_seconds()
+    start = time.perf_counter()
+    run(scenario, replicates=replicates)
+    return {"seconds": time.perf_counter() - start, "first_call": first_call, "replicates": replicates}
+
+
+WORKERS = {"model": work_model, "twin": work_twin, "base": work_base, "dashboard": work_dashboard}
 
 
 def measure(kind: str, **kwargs: Any) -> dict[str, Any]:
@@ -203,9 +233,44 @@ def size_row(size: int, plan: Plan, notes: list[str]) -> dict[str, float]:
     return row
 
 
-def target_line(what: str, measured: str, goal: str, ok: bool | None) -> None:
-    verdict = "n/a" if ok is None else ("met" if ok else "MISSED")
-    print(f"  {what:<52} {measured:>10}  {goal:<8} {verdict}")
+def target_line(what: str, measured: str, goal: str, ok: bool | None | str) -> None:
+    """One target: what, the measured value, the goal and met / MISSED (n/a, or a reason it is not measured)."""
+    verdict = ok if isinstance(ok, str) else "n/a" if ok is None else ("met" if ok else "MISSED")
+    print(f"  {what:<52} {measured:>10}  {goal:<9} {verdict}")
+
+
+def report_goals(
+    rows: dict[int, dict[str, float]], base: dict[str, Any], dashboard: dict[str, Any], plan: Plan
+) -> None:
+    """The goals of issue 15 ("Fast enough to think with"), each with its measured value and met / MISSED."""
+    full = plan.months == 120 and not plan.quick
+    print("\nGoals of issue 15 (fast enough to think with):")
+    replicate = base["seconds"] / plan.replicates
+    target_line("a base replicate (programme run + twin), wall", f"{replicate * 1000:.0f} ms", "<= 50 ms",
+                replicate <= 0.05 if full else None)  # fmt: skip
+    r = rows.get(1_000_000)
+    agents = (r["build"] - r["build_arrays"]) if r else math.nan
+    target_line("1M: building the agents (build agents - arrays)", f"{agents:.2f} s" if r else "-", "<= 1 s",
+                agents <= 1 if r and full else None)  # fmt: skip
+    target_line("1M x 120 months, build (agents) + step", f"{r['total']:.2f} s" if r else "-", "<= 5 s",
+                r["total"] <= 5 if r and full else None)  # fmt: skip
+    target_line("1M x 120 months, step / bare NumPy loop", f"{r['numpy_ratio']:.1f}x" if r else "-", "<= 5x",
+                r["numpy_ratio"] <= 5 if r and full else None)  # fmt: skip
+    r = rows.get(10_000_000)
+    why = "not measured: ~4 min and ~7 GiB at today's speed (--sizes 10000000 measures it)"
+    target_line("10M x 120 months, build (agents) + step", f"{r['total']:.1f} s" if r else "-", "<= 60 s",
+                (r["total"] <= 60 if full else None) if r else why)  # fmt: skip
+    target_line("10M x 120 months, peak RSS", f"{r['peak'] / GIB:.2f} GiB" if r else "-", "<= 6 GiB",
+                (r["peak"] <= 6 * GIB if full else None) if r else "not measured (as above)")  # fmt: skip
+    size = max(rows)
+    per_person = (rows[size]["peak"] - rows[size]["before"]) / size
+    target_line(f"memory per jobseeker ({size:,}: peak - before build)", f"{per_person:,.0f} B", "reported", None)
+    study = SOBOL_RUNS * replicate / STUDY_WORKERS
+    target_line(f"Sobol study at base size, {STUDY_WORKERS} local workers", f"~{study / 60:,.0f} min", "<= 3 min",
+                f"{'met' if study <= 180 else 'MISSED'} (estimate: {SOBOL_RUNS:,} runs x a base replicate /"
+                f" {STUDY_WORKERS}; not run; runs/s of the pools: benchmarks/studies.py)" if full else None)  # fmt: skip
+    label = f"dashboard default run (base, {dashboard['replicates']} replicates)"
+    target_line(label, f"{dashboard['seconds']:.2f} s", "<= 2 s", dashboard["seconds"] <= 2 if full else None)
 
 
 def report_targets(rows: dict[int, dict[str, float]], base: dict[str, Any], plan: Plan) -> None:
@@ -285,6 +350,8 @@ def main(argv: list[str] | None = None) -> None:
     for note in [*notes, *NOTES]:
         print(f"  - {note}")
     report_targets(rows, base, plan)
+    dashboard = measure("dashboard", shrink_to=(2000, plan.months) if plan.quick else None)
+    report_goals(rows, base, dashboard, plan)
 
 
 if __name__ == "__main__":

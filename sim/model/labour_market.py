@@ -202,12 +202,7 @@ class LabourMarket:
 
     def _openness(self, vacancies: np.ndarray, downturn: bool) -> np.ndarray:
         """(groups, sectors, skills): the opening-weighted share of a native's chance in each sector."""
-        total = np.bincount(self.employers.sector, weights=vacancies, minlength=self.n_sectors)
-        out = np.empty((2, self.n_sectors, N_SKILLS))
-        for g in range(2):
-            weighted = vacancies[:, None] * self.inv_bias[int(downturn), g]
-            for k in range(N_SKILLS):
-                out[g, :, k] = np.bincount(self.employers.sector, weights=weighted[:, k], minlength=self.n_sectors)
+        total, out = _opening_sums(self.employers.sector, vacancies, self.inv_bias[int(downturn)], self.n_sectors)
         return out / np.maximum(total, 1e-12)[None, :, None]
 
     # -- hiring ------------------------------------------------------------------------------
@@ -272,8 +267,7 @@ class LabourMarket:
 
     def _employer_weights(self, downturn: bool) -> np.ndarray:
         """(groups, employers + 1, skills) cumulative openings x (1 / bias), employers grouped by sector."""
-        weights = (self.employers.vacancies[self.by_sector] + 1e-3)[None, :, None] * self.inv_bias_sorted[int(downturn)]
-        return np.concatenate([np.zeros((2, 1, N_SKILLS)), np.cumsum(weights, axis=1)], axis=1)
+        return _cumulative_weights(self.employers.vacancies, self.by_sector, self.inv_bias_sorted[int(downturn)])
 
     def step(
         self, t: int, people: Population, mentee_training: float = 1.0, mentee_internship: float = 0.0
@@ -355,6 +349,40 @@ LABOUR_PARAMS = record_dtype(
 )  # fmt: skip
 UNEMPLOYED, AT_LEVEL, BELOW_LEVEL, TRAINING, INACTIVE = (int(x) for x in Labour)
 PAIRED = int(Status.PAIRED)
+
+
+@numba.njit(cache=True)
+def _opening_sums(sector, vacancies, inv_bias, n_sectors):  # noqa: ANN001, ANN202
+    """(sectors,) openings and (groups, sectors, skills) openings x (1 / bias), summed over each sector's employers.
+
+    ``inv_bias`` is (groups, employers, skills). The sums run in employer order, as ``np.bincount`` adds.
+    """
+    total = np.zeros(n_sectors)
+    out = np.zeros((inv_bias.shape[0], n_sectors, inv_bias.shape[2]))
+    for e in range(len(sector)):
+        total[sector[e]] += vacancies[e]
+    for g in range(inv_bias.shape[0]):
+        for k in range(inv_bias.shape[2]):
+            for e in range(len(sector)):
+                out[g, sector[e], k] += vacancies[e] * inv_bias[g, e, k]
+    return total, out
+
+
+@numba.njit(cache=True)
+def _cumulative_weights(vacancies, order, inv_bias):  # noqa: ANN001, ANN202
+    """(groups, employers + 1, skills): running sums of (openings + 0.001) x (1 / bias) over employers in ``order``.
+
+    ``inv_bias`` is (groups, employers, skills) in that order; the first row is 0 (as ``np.cumsum`` after a zero).
+    """
+    groups, n, skills = inv_bias.shape
+    out = np.zeros((groups, n + 1, skills))
+    for g in range(groups):
+        for k in range(skills):
+            acc = 0.0
+            for j in range(n):
+                acc += (vacancies[order[j]] + 1e-3) * inv_bias[g, j, k]
+                out[g, j + 1, k] = acc
+    return out
 
 
 @numba.njit(cache=True, inline="always")  # inlined into the kernels: a call per person costs

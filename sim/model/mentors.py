@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.model.population import Exit, Labour, Population
+from sim.model.population import Exit, Labour, Population, in_codes
 from sim.model.rng import Streams
 from sim.scenario.schema import AVAILABILITY, Matching, Scenario
 
@@ -273,9 +273,9 @@ class MentorSupply:
     def _debrief(self, t: int, pool: MentorPool, people: Population) -> None:
         """Mentors whose pair ended last month (step 7) count it, hard or not, and re-enlist or rest."""
         ended = np.flatnonzero(people.exit_month == t - 1)
-        ended = ended[np.isin(people.exit_reason[ended], PAIR_ENDINGS)]
+        ended = ended[in_codes(people.exit_reason[ended], PAIR_ENDINGS)]
         mentors = people.mentor[ended]
-        hard = np.isin(people.exit_reason[ended], HARD_ENDINGS) | (
+        hard = in_codes(people.exit_reason[ended], HARD_ENDINGS) | (
             (people.labour[ended] == Labour.UNEMPLOYED)
             & (people.months_unemployed[ended] >= self.cfg.hard_pair_months_unemployed)
         )

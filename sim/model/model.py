@@ -63,12 +63,14 @@ from sim.model.population import (
     Population,
     Status,
     build_population,
+    in_codes,
     participants,
     settle,
     turnover,
 )
 from sim.model.reporting import reporting_outcomes
 from sim.model.rng import Streams
+from sim.model.starts import cached_start, keep_start
 from sim.scenario.schema import Scenario
 
 SERIES: tuple[str, ...] = (
@@ -113,10 +115,7 @@ class MentoringModel(mesa.Model):
         self._start: tuple[Population, Employers, LabourMarket] | None = None
         self._arrivals: dict[int, tuple[np.ndarray, Population]] = {}  # kept for the twin (see _turnover)
         if twin_of is None:
-            self.people = build_population(scenario, self.streams)
-            self.employers = build_employers(scenario, self.streams)
-            self.market = LabourMarket(scenario, self.employers, self.people, self.streams)
-            self._burn_in()
+            self.people, self.employers, self.market = self._burned_in(scenario)
             if self.enabled and scenario.counterfactual.twin:  # the twin starts from the same state
                 memo = {id(scenario): scenario, id(self.streams): self.streams}
                 self._start = copy.deepcopy((self.people, self.employers, self.market), memo)
@@ -184,6 +183,22 @@ class MentoringModel(mesa.Model):
         """Agent classes (Mesa's ``agent_types``), the views built first."""
         self._build_views()
         return super().agent_types
+
+    def _burned_in(self, scenario: Scenario) -> tuple[Population, Employers, LabourMarket]:
+        """The people, employers and market after the burn-in, drawn and burned in here or kept from before.
+
+        Kept: an earlier model with the same burn-in inputs and seed started from it (a pure function of
+        them, :mod:`sim.model.starts`).
+        """
+        start = cached_start(scenario, self.streams, type(self))
+        if start is not None:
+            return start
+        self.people = build_population(scenario, self.streams)
+        self.employers = build_employers(scenario, self.streams)
+        self.market = LabourMarket(scenario, self.employers, self.people, self.streams)
+        self._burn_in()
+        keep_start(scenario, self.streams, type(self), (self.people, self.employers, self.market))
+        return self.people, self.employers, self.market
 
     def _burn_in(self) -> None:
         """Labour-market months before the start (normal economy, no programme) for a stationary start.
@@ -316,7 +331,7 @@ class MentoringModel(mesa.Model):
         # one leaves on leaving the target group's labour statuses (a job, or inactivity, unless the programme takes
         # those); a wait for a mentor while unemployed is always compatible (an inactive entrant who starts searching)
         statuses = [ENTRY_LABOUR[s] for s in self.params.programme.target.labour_statuses] + [Labour.UNEMPLOYED]
-        left = ~np.isin(p.labour[waiting], statuses) | (
+        left = ~in_codes(p.labour[waiting], statuses) | (
             t - p.accepted_month[waiting] >= self.params.programme.max_wait_months
         )
         end_participation(p, waiting[left], t, Exit.LEFT_WAITING)

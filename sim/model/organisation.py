@@ -38,7 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.model.funding import FundingSchedule, eligible_for
-from sim.model.population import NO_MONTH, Exit, Labour, Population, Status, caseload
+from sim.model.population import NO_MONTH, Exit, Labour, Population, Status, caseload, in_codes
 from sim.model.rng import Streams
 from sim.scenario.schema import SKILLS, Programme, Scenario, month_index
 
@@ -408,7 +408,7 @@ class Organisation:
         """Indices of not yet enrolled people in the target group (programme.target) whom an active grant may fund."""
         target = self.cfg.target
         statuses = [ENTRY_LABOUR[s] for s in target.labour_statuses]
-        idx = np.flatnonzero((people.programme == Status.NOT_ENROLLED) & np.isin(people.labour, statuses))
+        idx = np.flatnonzero((people.programme == Status.NOT_ENROLLED) & in_codes(people.labour, statuses))
         age = people.age[idx]
         ok = (age >= target.min_age) & (age <= target.max_age)
         ok &= np.array([s in target.skill_levels for s in SKILLS])[people.skill[idx]]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
+import numba
 import numpy as np
 import scipy.special
 import scipy.stats
@@ -53,6 +56,16 @@ NO_MONTH = np.int32(-(10**6))  # "never happened" marker for month fields
 def is_employed(labour: np.ndarray) -> np.ndarray:
     """Employed at or below level."""
     return (labour == Labour.EMPLOYED_AT_LEVEL) | (labour == Labour.EMPLOYED_BELOW_LEVEL)
+
+
+def in_codes(values: np.ndarray, codes: Iterable[int]) -> np.ndarray:
+    """``np.isin(values, codes)`` for small non-negative codes (Labour, Status, Exit), by a lookup table.
+
+    The same booleans as ``np.isin``, without its sort or per-code passes over a large array.
+    """
+    table = np.zeros(256, dtype=bool)
+    table[list(codes)] = True
+    return table[values]
 
 
 def participants(people: Population) -> np.ndarray:
@@ -126,11 +139,6 @@ class Population:
         return Population(**{f.name: getattr(self, f.name)[idx].copy() for f in fields(self)})
 
 
-def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
-    """Category index for uniforms ``u`` given category shares."""
-    return np.searchsorted(np.cumsum(shares)[:-1], u, side="right").astype(np.int8)
-
-
 def _beta(u: np.ndarray, mean: float, strength: float = 6.0) -> np.ndarray:
     """Beta(mean, strength) by inversion (a tabulated quantile function).
 
@@ -145,12 +153,6 @@ _GRID = np.linspace(0.0, 1.0, 4097)
 @functools.cache
 def _beta_quantiles(mean: float, strength: float) -> np.ndarray:
     return scipy.special.betaincinv(mean * strength, (1 - mean) * strength, _GRID)
-
-
-def _poisson(u: np.ndarray, mean: float) -> np.ndarray:
-    """Poisson(mean) by inversion of its cumulative distribution."""
-    cdf = _poisson_cdf(mean)
-    return np.searchsorted(cdf, u, side="right").clip(0, len(cdf) - 1)
 
 
 @functools.cache
@@ -172,50 +174,34 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
     """Draw people ``ids``: at set-up (``initial``, ``month`` -1) with the initial labour status, later as newcomers.
 
     Every attribute comes from the person's own counter-based draw, so the same person is drawn the
-    same in every scenario of a comparison (common random numbers).
+    same in every scenario of a comparison (common random numbers). The categories, shares and casts
+    are one compiled pass (:func:`_categories`); the beta and exponential draws stay in NumPy.
     """
-    pop, matching = scenario.population, scenario.programme.matching
-    n = len(ids)
-    k = len(scenario.sectors)
-
-    draws = streams.uniforms(PEOPLE_STREAMS, month, ids)
+    pop, n = scenario.population, len(ids)
+    draws = streams.uniform_rows(PEOPLE_STREAMS, month, ids)
 
     def u(name: str) -> np.ndarray:
-        return draws[f"people.{name}"]
+        return draws[_STREAM_ROW[name]]
 
-    band = _categorical(u("age_band"), [pop.age_bands[b] for b in AGE_BANDS])
-    lows = np.array([int(b.split("-")[0]) for b in AGE_BANDS])
-    highs = np.array([int(b.split("-")[1]) for b in AGE_BANDS])
-    age = (lows[band] + u("age") * (highs[band] - lows[band] + 1)).astype(np.int16)
-    skill = _categorical(u("skill"), [pop.skill_shares[s] for s in SKILLS])
-    recog_share = np.array([pop.recognised_qualifications[s] for s in SKILLS], dtype=np.float32)
-    sector = _categorical(u("sector"), [s.jobseeker_share for s in scenario.sectors])
-    labour = (
-        _categorical(u("labour"), [pop.initial_status[s] for s in LABOUR_STATUSES])
-        if initial
-        else np.zeros(n, dtype=np.int8)
-    )
-    ties = np.zeros((n, k), dtype=np.uint8)
-    ties[np.arange(n), sector] = _poisson(u("ties"), pop.initial_ties_mean).clip(0, 255)
+    cats = _categories(draws, *_category_tables(scenario), initial)
+    age, skill, sector, labour, availability, ties, female, non_eu, recognised, refugee, permit, district, pref = cats
     mean_unemployed = pop.initial_months_unemployed_mean if initial else 0.0
     months_unemployed = np.where(labour == Labour.UNEMPLOYED, -mean_unemployed * np.log1p(-u("months_unemployed")), 0)
     no_month = np.full(n, NO_MONTH, dtype=np.int32)
-    non_eu = u("origin") < pop.non_eu_share
-    refugee_share = np.where(non_eu, pop.refugee_share["non_eu"], pop.refugee_share["eu"])
     return Population(
         age=age,
-        female=u("female") < pop.female_share,
+        female=female,
         non_eu=non_eu,
         skill=skill,
         sector=sector,
         language=_beta(u("language"), pop.language_mean),
-        recognised=u("recognised") < recog_share[skill],
+        recognised=recognised,
         motivation=_beta(u("motivation"), pop.motivation_mean),
-        district=(u("district") * matching.districts).astype(np.int8),
-        preference=(u("preference") * matching.preference_groups).astype(np.int8),
-        availability=_categorical(u("availability"), [matching.mentee_availability[a] for a in AVAILABILITY]),
-        refugee=u("refugee") < refugee_share,
-        work_permit=~non_eu | (u("work_permit") < pop.work_permit_share),
+        district=district,
+        preference=pref,
+        availability=availability,
+        refugee=refugee,
+        work_permit=permit,
         ties=ties,
         cross_ties=np.zeros(n, dtype=bool),
         labour=labour,
@@ -240,6 +226,102 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
         ties_lost=np.zeros(n, dtype=np.int16),
         network_opened=np.zeros(n, dtype=bool),
         id=np.asarray(ids, dtype=np.int64),
+    )
+
+
+def _category_tables(scenario: Scenario) -> tuple[np.ndarray, ...]:
+    """What :func:`_categories` needs of a scenario: cumulative shares (the last left out), bounds and shares."""
+    pop, matching = scenario.population, scenario.programme.matching
+
+    def cum(shares: list[float]) -> np.ndarray:  # np.cumsum(shares)[:-1]: the same sequential sums
+        return np.array(list(itertools.accumulate(shares))[:-1], dtype=np.float64)
+
+    return (
+        np.array([[int(x) for x in b.split("-")] for b in AGE_BANDS], dtype=np.int64),  # (bands, low/high)
+        cum([pop.age_bands[b] for b in AGE_BANDS]),
+        cum([pop.skill_shares[s] for s in SKILLS]),
+        cum([s.jobseeker_share for s in scenario.sectors]),
+        cum([pop.initial_status[s] for s in LABOUR_STATUSES]),
+        cum([matching.mentee_availability[a] for a in AVAILABILITY]),
+        _poisson_cdf(pop.initial_ties_mean),
+        np.array([pop.recognised_qualifications[s] for s in SKILLS], dtype=np.float32),
+        np.array(
+            [
+                pop.female_share, pop.non_eu_share, pop.refugee_share["non_eu"], pop.refugee_share["eu"],
+                pop.work_permit_share, matching.districts, matching.preference_groups,
+            ],
+            dtype=np.float64,
+        ),
+    )  # fmt: skip
+
+
+_STREAM_ROW = {name.removeprefix("people."): row for row, name in enumerate(PEOPLE_STREAMS)}
+_AGE_BAND, _AGE, _SKILL, _SECTOR, _LABOUR, _TIES = (
+    _STREAM_ROW[x] for x in ("age_band", "age", "skill", "sector", "labour", "ties")
+)
+_FEMALE, _ORIGIN, _RECOGNISED, _DISTRICT, _PREFERENCE, _AVAILABILITY, _REFUGEE, _PERMIT = (
+    _STREAM_ROW[x]
+    for x in ("female", "origin", "recognised", "district", "preference", "availability", "refugee", "work_permit")
+)
+
+
+@numba.njit(cache=True, inline="always")
+def _category(cum: np.ndarray, u: float) -> int:
+    """Category of draw ``u`` under cumulative shares ``cum`` (``np.searchsorted(cum, u, side="right")``)."""
+    c = 0
+    while c < len(cum) and cum[c] <= u:
+        c += 1
+    return c
+
+
+@numba.njit(cache=True)
+def _categories(
+    draws, bounds, age_cum, skill_cum, sector_cum, labour_cum, availability_cum, ties_cdf, recognised_share, shares,
+    initial,
+):  # noqa: ANN001, ANN202  # fmt: skip
+    """The categorical and Bernoulli attributes of people from their draws (rows in ``PEOPLE_STREAMS`` order).
+
+    ``shares``: female, non-EU, refugee (non-EU, EU) and work-permit shares, districts, preference groups.
+    Returns age, skill, sector, labour (unemployed unless ``initial``), availability, ties in one's own
+    sector (by ``sectors`` columns), female, non-EU, recognised, refugee, work permit, district, preference.
+    """
+    n, k = draws.shape[1], len(sector_cum) + 1
+    age = np.empty(n, np.int16)
+    skill, sector, labour, availability = np.zeros((4, n), np.int8)  # rows of one array
+    district, preference = np.empty((2, n), np.int8)
+    ties = np.zeros((n, k), np.uint8)
+    female, non_eu, recognised, refugee, permit = np.empty((5, n), np.bool_)
+    for i in range(n):
+        band = _category(age_cum, draws[_AGE_BAND, i])
+        low, high = bounds[band, 0], bounds[band, 1]
+        age[i] = np.int16(low + draws[_AGE, i] * (high - low + 1))
+        skill[i] = _category(skill_cum, draws[_SKILL, i])
+        sector[i] = _category(sector_cum, draws[_SECTOR, i])
+        if initial:
+            labour[i] = _category(labour_cum, draws[_LABOUR, i])
+        availability[i] = _category(availability_cum, draws[_AVAILABILITY, i])
+        ties[i, sector[i]] = min(_category(ties_cdf, draws[_TIES, i]), len(ties_cdf) - 1, 255)
+        female[i] = draws[_FEMALE, i] < shares[0]
+        non_eu[i] = draws[_ORIGIN, i] < shares[1]
+        recognised[i] = draws[_RECOGNISED, i] < recognised_share[skill[i]]
+        refugee[i] = draws[_REFUGEE, i] < (shares[2] if non_eu[i] else shares[3])
+        permit[i] = (not non_eu[i]) or draws[_PERMIT, i] < shares[4]
+        district[i] = np.int8(draws[_DISTRICT, i] * shares[5])
+        preference[i] = np.int8(draws[_PREFERENCE, i] * shares[6])
+    return (
+        age,
+        skill,
+        sector,
+        labour,
+        availability,
+        ties,
+        female,
+        non_eu,
+        recognised,
+        refugee,
+        permit,
+        district,
+        preference,
     )
 
 

@@ -93,11 +93,13 @@ class Streams:
         idx = np.arange(idx) if isinstance(idx, int | np.integer) else np.asarray(idx)
         return _uniforms(np.uint64(self.key(name, month)), idx.astype(np.int64, copy=False))
 
-    def uniforms(self, names: tuple[str, ...], month: int, ids: np.ndarray) -> dict[str, np.ndarray]:
-        """Draws of several decisions for the same agents at once (same values as :meth:`uniform`)."""
+    def uniform_rows(self, names: tuple[str, ...], month: int, ids: np.ndarray) -> np.ndarray:
+        """(decisions, agents): draws of several decisions for the same agents at once, a row per name.
+
+        Row ``r`` has the same values as :meth:`uniform` of ``names[r]``.
+        """
         keys = np.array([self.key(name, month) for name in names], dtype=np.uint64)
-        rows = _uniform_rows(keys, np.asarray(ids, dtype=np.int64))
-        return dict(zip(names, rows, strict=True))
+        return _uniform_rows(keys, np.asarray(ids, dtype=np.int64))
 
 
 class StreamSet:

@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sim.extras import MissingExtra, require
+from sim.model.starts import keeping_starts
 from sim.replicates import run_replicate
 from sim.scenario.schema import Scenario
 
@@ -82,8 +83,12 @@ def evaluate(task: Task) -> Done:
 
 
 def evaluate_batch(tasks: Sequence[Task]) -> list[Done]:
-    """Run several tasks one after the other (one Dask task)."""
-    return [evaluate(t) for t in tasks]
+    """Run several tasks one after the other (a pool or Dask task), reusing burned-in starts among them.
+
+    Runs with the same burn-in inputs and seed start from the same state (:mod:`sim.model.starts`).
+    """
+    with keeping_starts():
+        return [evaluate(t) for t in tasks]
 
 
 def default_workers() -> int:
@@ -98,7 +103,8 @@ def execute(tasks: Sequence[Task], workers: int | None = None, dask: str | None 
     if dask:
         yield from _dask(tasks, dask)
     elif (workers or default_workers()) == 1:
-        yield from map(evaluate, tasks)
+        with keeping_starts():  # as evaluate_batch, each result as it comes
+            yield from map(evaluate, tasks)
     else:
         yield from _pool(tasks, workers or default_workers())
 
