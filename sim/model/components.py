@@ -143,9 +143,10 @@ class ProgrammeComponents:
             there = attendance(self.streams, f"components.event.{k}", t, people, idx, e.attendance, e.places_per_event)
             ids = people.id[there]
             got = there[self.streams.uniform(f"components.event_tie.{k}", t, ids) < e.tie_chance]
-            u = self.streams.uniforms((f"components.event_own.{k}", f"components.event_sector.{k}"), t, people.id[got])
-            own = u[f"components.event_own.{k}"] < e.own_sector_share
-            pick = u[f"components.event_sector.{k}"]
+            own_u, pick = self.streams.uniform_rows(
+                (f"components.event_own.{k}", f"components.event_sector.{k}"), t, people.id[got]
+            )
+            own = own_u < e.own_sector_share
             if len(champions):
                 other = champions[np.minimum((pick * len(champions)).astype(np.int64), len(champions) - 1)]
             else:
