@@ -227,7 +227,8 @@ def discover(
     """Scenario discovery with PRIM: which ranges of levers and uncertainties lead to the cases of interest.
 
     Writes boxes.csv (the chosen boxes' limits and statistics), peeling.csv and peeling.png (the
-    coverage-density trade-off of every box on the peeling trajectory) into a folder of the study folder
+    coverage-density trade-off of every box on the peeling trajectory) and box_limits.png (each chosen box's
+    limits, ema_workbench's inspect graph) into a folder of the study folder
     named for the question, so that asking another question does not overwrite the answer to this one.
     """
     try:
@@ -243,13 +244,14 @@ def discover(
     atomic_write(folder / "boxes.csv", lambda p: limits.to_csv(p, index=False))
     atomic_write(folder / "peeling.csv", lambda p: trajectory.to_csv(p, index=False))
     condition = discovery.describe_condition(outcome, below, above)
-    from sim.outputs.figures import plot_tradeoff, save_png  # the plotting stack loads only to draw
+    from sim.outputs.figures import plot_box_limits, plot_tradeoff, save_png  # the plotting stack loads only to draw
 
     save_png(plot_tradeoff(trajectory, condition)[0], folder / "peeling.png")
+    save_png(plot_box_limits(found, condition)[0], folder / "box_limits.png")
     _print_boxes(found, condition, int(y.sum()), len(y))
     if note:
         typer.echo(f"Note: {note}", err=True)
-    typer.echo(f"Boxes: {folder / 'boxes.csv'}, {folder / 'peeling.png'}")
+    typer.echo(f"Boxes: {folder / 'boxes.csv'}, {folder / 'peeling.png'}, {folder / 'box_limits.png'}")
 
 
 def discover_folder(outcome: str, below: float | None, above: float | None) -> str:

@@ -98,14 +98,17 @@ def sweep(
 ) -> None:
     """Run a study's experiments x replicates; write experiments.parquet and .csv (one row per run).
 
-    A study of kind designs also reports each design against the first (the base) on the same seeds.
+    A study of kind designs also reports each design against the first (the base) on the same seeds. Every sweep
+    keeps each run's time series and draws cliffs.png: when each design's money falls (`mentorsim report` on the
+    folder gives the whole report).
     """
     with refused_if_invalid():
         spec = with_replicates(load_study(study), replicates)
         experiments = study_experiments(spec, study, set_ or ())
     seeds = [spec.seed + r for r in range(spec.replicates)]
-    designs = spec.kind == "designs"  # a study of designs keeps each run's time series (its report's timelines)
-    tasks = tasks_for(experiments, seeds, run_with_cliffs if designs else run_replicate, keep_series=designs)
+    designs = spec.kind == "designs"
+    # every sweep keeps each run's time series: its cliff timelines (cliffs.png) and report show when the money falls
+    tasks = tasks_for(experiments, seeds, run_with_cliffs if designs else run_replicate, keep_series=True)
     folder = out_dir or RESULTS_ROOT / safe_name(spec.name)
     digest = file_hash(study) + ":" + shlex.join(set_ or ())
     table = run_study(spec.name, folder, digest, tasks, workers, dask, force)
@@ -115,6 +118,19 @@ def sweep(
         _report_differences(table, "design", experiments[0].values["design"], names, folder)
     else:
         _print_sweep(table, names, len(experiments), len(seeds))
+    _write_cliff_timelines(table, folder)
+
+
+def _write_cliff_timelines(table: pd.DataFrame, folder: Path) -> None:
+    """cliffs.png: the money per month and the waiting list of every design (of the first ones of a large sweep)."""
+    if table.empty:
+        return
+    from sim.outputs.figures import save_png  # the plotting stack loads only to draw
+    from sim.outputs.study_report import MAX_TIMELINES, cliff_timelines
+
+    path = save_png(cliff_timelines(folder), folder / "cliffs.png")
+    shown = "every design" if table["experiment"].nunique() <= MAX_TIMELINES else f"the first {MAX_TIMELINES} designs"
+    typer.echo(f"Cliff timelines ({shown}): {path}; a report: mentorsim report {folder}")
 
 
 # --- running -------------------------------------------------------------------------------------
