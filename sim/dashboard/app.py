@@ -33,6 +33,7 @@ from sim.outputs.report import (
     funding_cliffs,
     headline,
     outcome_rows,
+    reporting_gap,
 )
 from sim.outputs.run_folder import RunFolder
 from sim.replicates import DIFFERENCE_NAME, SPREAD_NAME, RunResult, run
@@ -305,6 +306,10 @@ def Results(path: Path, comparison: Comparison) -> None:
     )
     for sentence in [*headline(folder), cost_sentence(folder)]:
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(sentence), classes=["headline"])
+    reporting = reporting_gap(folder)  # where the scenario states how the programme counts (report's numbers)
+    if reporting is not None:
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(reporting["sentence"]), classes=["headline", "reporting"])
+        OutcomeTable("Reform: what the programme would report vs all participants", reporting["rows"], "reporting")
     with solara.Columns([1, 1]):
         OutcomeTable("Reform, gross: what happened to participants", outcome_rows(folder, GROSS))
         OutcomeTable("Reform, net: against the same people without the programme", outcome_rows(folder, (*NET, *COSTS)))
@@ -352,17 +357,17 @@ def ComparisonTable(compared: dict[str, Any]) -> None:
 
 
 @solara.component
-def OutcomeTable(title: str, rows: list[dict[str, str]]) -> None:
-    """Label, mean and 5th-95th percentile of replicates per outcome (the rows of the report)."""
+def OutcomeTable(title: str, rows: list[dict[str, str]], kind: str = "") -> None:
+    """Label, mean and 5th-95th percentile of replicates per outcome (the rows of the report); ``kind``: a CSS class."""
     cells = "".join(
-        f"<tr><td>{html.escape(r['label'])}</td><td class='num'>{html.escape(r['mean'])}</td>"
+        f"<tr><td>{html.escape(r['label'])}</td><td class='num mean'>{html.escape(r['mean'])}</td>"
         f"<td class='num'>{html.escape(r['interval'])}</td></tr>"
         for r in rows
     )
     header = f"<tr><th></th><th class='num'>mean</th><th class='num'>{SPREAD_NAME}</th></tr>"
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=f"<h3>{html.escape(title)}</h3><table class='outcomes'>{header}{cells}</table>",
+        unsafe_innerHTML=f"<h3>{html.escape(title)}</h3><table class='outcomes {kind}'>{header}{cells}</table>",
     )
 
 

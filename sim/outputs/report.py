@@ -34,9 +34,9 @@ from sim.outputs.vocabulary import (
     label,
 )
 from sim.replicates import DIFFERENCE_NAME, SPREAD_COLUMNS, SPREAD_NAME, paired_differences, summarise
-from sim.scenario.loader import ScenarioError, load_scenario, scenario_hash
+from sim.scenario.loader import ScenarioError, load_scenario, read_document, scenario_files, scenario_hash
 from sim.scenario.paths import value_at
-from sim.scenario.schema import Scenario, parameter_records
+from sim.scenario.schema import Counting, Scenario, parameter_records
 
 REPORT_NAME = "report.html"
 TEMPLATE = "report.html.j2"
@@ -55,6 +55,7 @@ SUBGROUPS = BREAKDOWNS
 COSTS = ("cost_total_eur", "cost_per_participant_eur", "net_placements", "cost_per_net_placement_eur")
 CAPACITY = ("months_without_intake", "staff_lost_fte", "mentors_recruited", "mentors_lost")
 COMPARED = (*GROSS, *NET, *COSTS, *CAPACITY)
+REPORTING = ("reported_share", "reported_share_all_participants", "reporting_gap")  # sim.model.reporting
 
 
 @dataclass
@@ -128,6 +129,7 @@ def report_context(run: RunFolder, baseline: RunFolder | None = None) -> dict[st
         "cliffs": [cliff.label for cliff in cliffs],
         "figures": _figures(run, cliffs),
         "baseline": compare_runs(run, baseline) if baseline is not None else None,
+        "reporting": reporting_gap(run),
         "spread_name": SPREAD_NAME,
         "difference_name": DIFFERENCE_NAME,
     }
@@ -162,6 +164,73 @@ def headline(run: RunFolder) -> list[str]:
             "from that of the randomised comparison group (people who applied but were not served)."
         )
     return sentences
+
+
+def counting_rule(run: RunFolder) -> Counting | None:
+    """The run's reporting rule when its scenario states one, else None.
+
+    Stated: a scenario file of the run (or one it extends) sets ``reporting:``, or the rule differs from the
+    schema's default (e.g. by ``--set``).
+    """
+    rule = run.scenario.reporting
+    if rule != Counting():
+        return rule
+    for path in _files(run) or scenario_files(run.scenario):
+        try:
+            data, _ = read_document(path)
+        except (ScenarioError, OSError):
+            continue
+        if "reporting" in data:
+            return rule
+    return None
+
+
+DENOMINATORS = {"all": "over all participants", "started": "over those whose pair started",
+                "completed": "over those who finished (their pair ran to term)"}  # fmt: skip
+COUNTED = {"job": "a job", "job_at_level": "a job at their skill level", "training": "training",
+           "internship": "an internship", "study": "further study"}  # fmt: skip
+
+
+def counting_in_words(rule: Counting) -> str:
+    """How a programme counts, in words: ``over those who finished (...), at exit, counting a job or training``."""
+    moment = {
+        "exit": "at exit",
+        "after_exit": f"{rule.months} months after exit" if rule.months else "at exit",
+        "after_start": f"{rule.months} months after acceptance",
+        "within_after_start": f"at any time up to {rule.months} months after acceptance",
+        "within_after_exit": f"at any time up to {rule.months} months after exit",
+    }[rule.moment]
+    counts = [COUNTED[c] for c in rule.counts]
+    what = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " or " + counts[-1]
+    survey = (
+        f", only those who answered a follow-up survey ({format_as('share', rule.response_rate)} answer; those with "
+        f"the outcome {rule.response_odds_ratio:g} times the odds)"
+        if rule.survey
+        else ""
+    )
+    return f"{DENOMINATORS[rule.denominator]}{survey}, {moment}, counting {what}"
+
+
+def reporting_gap(run: RunFolder) -> dict[str, Any] | None:
+    """What the programme would report against all participants, with the gap (None without a stated rule).
+
+    The numbers are the run's ``reported_share``, ``reported_share_all_participants`` and ``reporting_gap``
+    (:mod:`sim.model.reporting`) as summary.csv has them, the rows ``mentorsim run`` prints.
+    """
+    rule = counting_rule(run)
+    if rule is None or math.isnan(run.mean("reported_share")):
+        return None
+    reported, everyone, gap = (run.interval(name) for name in REPORTING)
+    sentence = (
+        f"Counting as the programme does, {counting_in_words(rule)}, it would report "
+        f"{format_estimate('reported_share', *reported)} with a positive outcome; over all participants at the same "
+        f"moment the share is {format_estimate('reported_share_all_participants', *everyone)}"
+    )
+    if math.isnan(gap[0]):
+        sentence += "."
+    else:
+        sentence += f": the way of counting changes the figure by {format_estimate('reporting_gap', *gap)}."
+    return {"rule": counting_in_words(rule), "rows": outcome_rows(run, REPORTING), "sentence": sentence}
 
 
 def cost_sentence(run: RunFolder) -> str:
