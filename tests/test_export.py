@@ -109,6 +109,7 @@ def test_report_of_a_study_of_designs(tmp_path: Path) -> None:
     assert page.count('src="data:image/png;base64,') == 3  # the cliff timelines, a funding timeline per design
     assert "Every design against one" in page and '<h2 id="design-2">two</h2>' in page
     assert "When the money falls" in page and page.count("The money falls after 2014-12 (in every replicate).") == 2
+    assert "Intervals from 2 replicates are rough" in page and "Intervals from 2 replicates are rough" in swept.output
     diffs = pd.read_csv(out / "differences.csv").set_index("outcome")
     row = diffs.loc["months_without_intake"]
     expected = vocab.format_range("months_without_intake", row["low"], row["high"], difference=True)

@@ -62,6 +62,7 @@ def test_report_states_what_was_run_and_the_outcomes_of_summary_csv(runs: tuple[
     assert f"a net effect of {net['mean']:+.1f} pp ({net['p05']:+.1f} pp to {net['p95']:+.1f} pp)" in text
     assert f"EUR {summary.at['cost_per_participant_eur', 'mean']:,.0f} per participant" in text
     assert "ESF 2014-2020 ends 2015-06" in text  # the funding cliff
+    assert "Intervals from 3 replicates are rough" in text  # fewer than 5 replicates
 
 
 def test_report_lists_documented_parameters_with_their_sources(runs: tuple[Path, Path, str]) -> None:

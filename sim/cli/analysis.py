@@ -17,7 +17,6 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Column, Table
 
 from sim.cli.common import (
@@ -26,6 +25,7 @@ from sim.cli.common import (
     SetOption,
     WorkersOption,
     console,
+    progress_console,
     refuse,
     refused_if_invalid,
 )
@@ -94,7 +94,7 @@ def sensitivity(
         base = base_scenario(spec, study, overrides)
         names = list(parameter_space(spec, base))
         unit = gsa.sample(settings, names)
-        with Console(stderr=True).status(f"Preparing {len(unit)} experiments..."):
+        with progress_console().status(f"Preparing {len(unit)} experiments..."):
             experiments = experiments_at(spec, study, points_from_unit(spec, base, unit), overrides)
     folder = out_dir or RESULTS_ROOT / safe_name(f"{spec.name}-{settings.method}")
     digest = f"{file_hash(study)}:{settings.model_dump_json()}:{shlex.join(overrides)}"

@@ -14,7 +14,6 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Column, Table
 
@@ -26,8 +25,10 @@ from sim.cli.common import (
     check_outcomes,
     console,
     load_or_exit,
+    progress_console,
     refuse,
     refused_if_invalid,
+    warn_if_rough,
 )
 from sim.outputs.files import atomic_write, file_hash, safe_name
 from sim.outputs.run_folder import RESULTS_ROOT
@@ -164,7 +165,7 @@ def run_study(
     A folder that is not this study's is refused (exit status 2) unless ``force``; a table that exists with
     other content is kept as ``<name>.previous-<time>.<ext>`` before the new one is written.
     """
-    console = Console(stderr=True)
+    console = progress_console()
     if tasks and dask is None:  # a local pool runs a replicate per worker at once: check before any file is written
         largest = max((t.scenario for t in tasks), key=memory_estimate)
         if problem := workers_memory_problem(largest, workers or default_workers()):
@@ -227,6 +228,8 @@ def _report_differences(table: pd.DataFrame, by: str, reference: str, outcomes: 
     atomic_write(folder / "differences.csv", lambda p: diffs.to_csv(p, index=False), keep_previous=True)
     shown = pd.concat([diffs[diffs["outcome"] == o] for o in outcomes]) if outcomes else diffs.iloc[:0]
     _print_differences(shown, by, reference)
+    if len(diffs):
+        warn_if_rough(int(diffs["n"].max()))  # paired seeds (an outcome without values has fewer)
     if not shown.empty:
         from sim.outputs.figures import plot_differences, save_png  # the plotting stack loads only to draw
 

@@ -36,6 +36,7 @@ from sim.outputs.report import (
     reporting_gap,
 )
 from sim.outputs.run_folder import RunFolder
+from sim.outputs.vocabulary import rough_intervals
 from sim.replicates import DIFFERENCE_NAME, SPREAD_NAME, RunResult, run
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Matching, Scenario, month_index, parameter_records
@@ -296,6 +297,8 @@ def Results(path: Path, comparison: Comparison) -> None:
     folder.manifest["scenario"], base.manifest["scenario"] = "the reform", f"the baseline ({base.scenario.name})"
     compared = compare_runs(folder, base)
     solara.HTML(tag="p", unsafe_innerHTML=f"<b>{html.escape(compared['sentence'])}</b>", classes=["headline"])
+    if rough := rough_intervals(len(result.seeds)):  # the replicates slider goes down to 2
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(rough), classes=["note", "rough"])
     ComparisonTable(compared)
     solara.HTML(
         tag="p",

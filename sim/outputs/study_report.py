@@ -22,7 +22,7 @@ import pandas as pd
 from sim.outputs import vocabulary as vocab
 from sim.outputs.changes import in_words, plain
 from sim.outputs.files import atomic_write_text
-from sim.outputs.report import Cliff, _data_uri, outcome_rows, templates
+from sim.outputs.report import Cliff, Progress, _data_uri, _silent, outcome_rows, templates
 from sim.outputs.run_folder import RunFolder, RunFolderError
 from sim.replicates import DIFFERENCE_NAME, SPREAD_NAME, paired_differences, summarise
 
@@ -93,9 +93,10 @@ def design_run(folder: Path, design: str, rows: pd.DataFrame, outcomes: list[str
     )
 
 
-def study_context(folder: str | Path) -> dict[str, Any]:
-    """Everything the study template shows."""
+def study_context(folder: str | Path, progress: Progress = _silent) -> dict[str, Any]:
+    """Everything the study template shows; ``progress`` is told each step."""
     folder = Path(folder)
+    progress(f"Reading the study table {folder / TABLE}...")
     table = pd.read_parquet(folder / TABLE)
     if table.empty or not ({BY, "experiment"} & set(table.columns)):
         raise RunFolderError(
@@ -122,7 +123,8 @@ def study_context(folder: str | Path) -> dict[str, Any]:
     sections = []
     timelines: dict[str, pd.DataFrame] = {}
     falls: dict[str, list[Cliff]] = {}
-    for design in designs:
+    for number, design in enumerate(designs, 1):
+        progress(f"Design {number} of {len(designs)}: reading its series and drawing its funding timeline...")
         run = design_run(folder, str(design), table[table[BY] == design], outcomes)
         has_series = not run.timeseries.empty and "funding_month_eur" in run.timeseries.columns
         cliffs = money_falls(run.timeseries)
@@ -138,6 +140,7 @@ def study_context(folder: str | Path) -> dict[str, Any]:
             }
         )
     any_series = any(s["series"] for s in sections)
+    progress("Drawing the cliff timelines of the designs...")
     seeds = sorted(set(table["seed"]))
     return {
         "name": folder.name,
@@ -146,6 +149,7 @@ def study_context(folder: str | Path) -> dict[str, Any]:
         "designs": [str(d) for d in designs],
         "seeds": f"{seeds[0]} to {seeds[-1]}" if len(seeds) > 1 else str(seeds[0]),
         "replicates": len(seeds),
+        "rough": vocab.rough_intervals(len(seeds)),
         "paired": paired,
         "sections": sections,
         "timelines": _data_uri(plot_cliff_timelines(timelines, falls)[0]) if any_series else None,
@@ -179,9 +183,11 @@ def cliff_timelines(folder: str | Path) -> Any:
     return plot_cliff_timelines(runs, {name: money_falls(series) for name, series in runs.items()})[0]
 
 
-def write_study_report(folder: str | Path, out: str | Path | None = None) -> Path:
+def write_study_report(folder: str | Path, out: str | Path | None = None, progress: Progress = _silent) -> Path:
     """Render the study report and write it atomically (default: ``report.html`` in the study folder)."""
-    html = templates().get_template(TEMPLATE).render(study_context(folder))
+    context = study_context(folder, progress)
+    progress("Writing the HTML...")
+    html = templates().get_template(TEMPLATE).render(context)
     target = Path(out) if out is not None else Path(folder) / "report.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(target, html)
