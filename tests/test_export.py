@@ -136,3 +136,21 @@ def test_report_of_a_sweep_of_levers(tmp_path: Path) -> None:
     assert "Every design against Programme, follow up: intensity = 0" in page
     assert '<h2 id="design-2">Programme, follow up: intensity = 1</h2>' in page
     assert page.count('src="data:image/png;base64,') == 3 and "The money does not fall in any replicate." in page
+
+
+def test_a_large_sweep_keeps_the_series_of_the_designs_it_draws(tmp_path: Path) -> None:
+    """Series cost ~50 kB a run: a sweep of levers keeps them for the first 12 experiments (those drawn) only."""
+    values = ", ".join(f"{v / 12:.3f}" for v in range(13))
+    (tmp_path / "study.yaml").write_text(
+        f"name: wide\nkind: sweep\nbase: {SCENARIOS / 'base.yaml'}\n"
+        f"levers:\n  - {{path: programme.follow_up.intensity, values: [{values}]}}\n"
+        "outcomes:\n  - {name: net_placements, direction: maximise}\ndesign: {method: factorial}\nreplicates: 1\nseed: 1\n"
+    )
+    out = tmp_path / "out"
+    sets = ["--set", "population.size=1000", "--set", "months=12"]
+    swept = CliRunner().invoke(
+        app, ["sweep", str(tmp_path / "study.yaml"), "--workers", "1", *sets, "--out-dir", str(out)]
+    )
+    assert swept.exit_code == 0, swept.output
+    assert len(list((out / "runs").glob("*.series.parquet"))) == 12
+    assert "Cliff timelines (the first 12 designs)" in swept.output

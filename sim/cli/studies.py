@@ -32,6 +32,7 @@ from sim.cli.common import (
 )
 from sim.outputs.files import atomic_write, file_hash, safe_name
 from sim.outputs.run_folder import RESULTS_ROOT
+from sim.outputs.study_report import MAX_TIMELINES
 from sim.outputs.vocabulary import COMPARE_OUTCOMES, format_difference, format_range, format_value
 from sim.replicates import DIFFERENCE_NAME, paired_differences, run_replicate
 from sim.scenario.limits import memory_estimate, workers_memory_problem
@@ -108,8 +109,13 @@ def sweep(
         experiments = study_experiments(spec, study, set_ or ())
     seeds = [spec.seed + r for r in range(spec.replicates)]
     designs = spec.kind == "designs"
-    # every sweep keeps each run's time series: its cliff timelines (cliffs.png) and report show when the money falls
-    tasks = tasks_for(experiments, seeds, run_with_cliffs if designs else run_replicate, keep_series=True)
+    # a sweep keeps the runs' time series of the designs its cliff timelines (cliffs.png) and report draw: every
+    # design of a study of designs, the first MAX_TIMELINES experiments of a sweep of levers (~50 kB a run)
+    runner = run_with_cliffs if designs else run_replicate
+    drawn = len(experiments) if designs else MAX_TIMELINES
+    tasks = tasks_for(experiments[:drawn], seeds, runner, keep_series=True) + tasks_for(
+        experiments[drawn:], seeds, runner
+    )
     folder = out_dir or RESULTS_ROOT / safe_name(spec.name)
     digest = file_hash(study) + ":" + shlex.join(set_ or ())
     table = run_study(spec.name, folder, digest, tasks, workers, dask, force)
@@ -127,7 +133,7 @@ def _write_cliff_timelines(table: pd.DataFrame, folder: Path) -> None:
     if table.empty:
         return
     from sim.outputs.figures import save_png  # the plotting stack loads only to draw
-    from sim.outputs.study_report import MAX_TIMELINES, cliff_timelines
+    from sim.outputs.study_report import cliff_timelines
 
     path = save_png(cliff_timelines(folder), folder / "cliffs.png")
     shown = "every design" if table["experiment"].nunique() <= MAX_TIMELINES else f"the first {MAX_TIMELINES} designs"

@@ -154,6 +154,7 @@ def study_context(folder: str | Path, progress: Progress = _silent) -> dict[str,
         "sections": sections,
         "timelines": _data_uri(plot_cliff_timelines(timelines, falls)[0]) if any_series else None,
         "timelines_shown": len(timelines),
+        "timelines_max": MAX_TIMELINES,
         "spread_name": SPREAD_NAME,
         "difference_name": DIFFERENCE_NAME,
     }
