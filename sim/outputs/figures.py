@@ -317,6 +317,7 @@ def plot_morris(indices: pd.DataFrame, title: str = "") -> PlotResult:
         short = parameter_labels(names)
         lines = sum(short[n].count("\n") + 1 for n in names)
         fig, axes = _panels(len(outcomes), 5.2, 0.14 * lines + 0.2 * len(names) + 1.4, per_row=2)
+        legend: tuple[list[Any], list[str]] | None = None
         for ax, outcome in zip(axes.flat, outcomes, strict=False):
             part = indices[indices["outcome"] == outcome]
             wide = part.pivot_table(index="parameter", columns="index", values=["value", "conf"], dropna=False)
@@ -341,7 +342,9 @@ def plot_morris(indices: pd.DataFrame, title: str = "") -> PlotResult:
             ax.set_xlabel(f"mu* and sigma of the elementary effects{' (' + unit + ')' if unit else ''}", fontsize=8)
             ax.set_xlim(left=0)
             ax.tick_params(axis="x", labelsize=7)
-            ax.legend(fontsize=7, loc="lower right")
+            legend = legend or ax.get_legend_handles_labels()
+        if legend:  # once, below the panels (a legend inside a panel hides its bars)
+            fig.legend(*legend, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
         fig.suptitle(title or "Morris screening: mu* (importance) and sigma (non-linearity, interactions)", fontsize=10)
         return fig, axes
 
