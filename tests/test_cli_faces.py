@@ -97,3 +97,44 @@ def test_the_readme_recipe_works_where_the_readme_says_and_elsewhere_as_document
         assert "my-variant" in result.stdout
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert "relative to the folder of my.yaml" in readme and "absolute path" in readme
+
+
+def test_few_replicates_are_flagged_and_progress_can_be_quiet(tmp_path: Path) -> None:
+    """Intervals from fewer than 5 replicates carry a warning (run, report: stderr and the page); --quiet silences
+    progress, not warnings; the report names its steps."""
+    from sim.outputs.report import write_report
+    from sim.outputs.vocabulary import rough_intervals
+
+    assert rough_intervals(5) == "" and rough_intervals(4).startswith("Intervals from 4 replicates are rough")
+    folder = tmp_path / "run"
+    done = mentorsim("run", SCENARIOS / "base.yaml", "--replicates", "2", *TINY, "--out-dir", folder)
+    assert done.returncode == 0, done.stderr
+    assert "Warning: Intervals from 2 replicates are rough" in done.stderr
+    quiet = mentorsim("--quiet", "report", folder)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "Warning: Intervals from 2 replicates are rough" in quiet.stderr and "Report written" in quiet.stdout
+    assert "Intervals from 2 replicates are rough" in (folder / "report.html").read_text(encoding="utf-8")
+    steps: list[str] = []
+    write_report(folder, tmp_path / "again.html", progress=steps.append)
+    assert steps[0].startswith("Reading the run folder") and steps[-1] == "Writing the HTML..."
+    assert [s for s in steps if s.startswith("Drawing figure")][-1].startswith("Drawing figure 4 of 4")
+
+
+def test_start_up_says_it_is_loading_unless_quiet(monkeypatch) -> None:  # noqa: ANN001
+    import time
+
+    from sim.cli import startup
+
+    out = io.StringIO()
+    with startup.loading("loading...", stream=out, delay=0.0, force=True):
+        time.sleep(0.2)
+    assert out.getvalue() == "loading...\r\x1b[K"  # shown, then cleared
+    fast = io.StringIO()
+    with startup.loading("loading...", stream=fast, delay=5.0, force=True):
+        pass
+    assert fast.getvalue() == ""  # a fast start says nothing
+    assert startup.quiet_requested(["-q", "run", "x.yaml"]) and not startup.quiet_requested(["run", "-q"])
+    monkeypatch.setenv(startup.QUIET_ENV, "1")
+    assert startup.quiet_requested([])
+    monkeypatch.setenv(startup.QUIET_ENV, "0")
+    assert not startup.quiet_requested([])

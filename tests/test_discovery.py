@@ -69,6 +69,7 @@ def test_box_restricts_the_parameter_below_which_the_outcome_is_low(tmp_path: Pa
     trajectory = pd.read_csv(answer(folder) / "peeling.csv")
     assert trajectory["chosen"].sum() == 1 and {"coverage", "density", "res_dim"} <= set(trajectory.columns)
     assert (answer(folder) / "peeling.png").read_bytes()[:4] == b"\x89PNG"
+    assert (answer(folder) / "box_limits.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_above_finds_the_complementary_box(tmp_path: Path) -> None:

@@ -85,8 +85,9 @@ def test_diff_lists_what_differs_after_extends(tmp_path: Path) -> None:
 
 
 def test_report_of_a_study_of_designs(tmp_path: Path) -> None:
-    """``mentorsim report STUDY_FOLDER``: the paired table (as differences.csv) and a section per design with its
-    funding timeline (the sweep keeps the series of a study of designs)."""
+    """``mentorsim report STUDY_FOLDER``: the paired table (as differences.csv), the cliff timelines of every
+    design (also cliffs.png of the sweep) and a section per design with when its money falls and its funding
+    timeline (a sweep keeps the runs' series)."""
     base = SCENARIOS / "base.yaml"
     (tmp_path / "one.yaml").write_text(f"extends: {base}\nname: one\n")
     (tmp_path / "two.yaml").write_text(f"extends: {base}\nname: two\nprogramme:\n  follow_up: {{intensity: 0.9}}\n")
@@ -96,17 +97,60 @@ def test_report_of_a_study_of_designs(tmp_path: Path) -> None:
         "replicates: 2\nseed: 1\n"
     )
     out = tmp_path / "out"
+    sets = ["--set", "population.size=1500", "--set", "months=24", "--set", "funding.grants.0.end=2014-12"]
+    swept = CliRunner().invoke(
+        app, ["sweep", str(tmp_path / "study.yaml"), "--workers", "1", *sets, "--out-dir", str(out)]
+    )
+    assert swept.exit_code == 0, swept.output
+    assert (out / "cliffs.png").read_bytes()[:4] == b"\x89PNG"
+    result = CliRunner().invoke(app, ["report", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == 3  # the cliff timelines, a funding timeline per design
+    assert "Every design against one" in page and '<h2 id="design-2">two</h2>' in page
+    assert "When the money falls" in page and page.count("The money falls after 2014-12 (in every replicate).") == 2
+    assert "Intervals from 2 replicates are rough" in page and "Intervals from 2 replicates are rough" in swept.output
+    diffs = pd.read_csv(out / "differences.csv").set_index("outcome")
+    row = diffs.loc["months_without_intake"]
+    expected = vocab.format_range("months_without_intake", row["low"], row["high"], difference=True)
+    assert expected in page and "95 % t interval of the mean paired difference" in page
+
+
+def test_report_of_a_sweep_of_levers(tmp_path: Path) -> None:
+    """A sweep of levers: each experiment is a design named by its values in words, with its cliff timeline."""
+    (tmp_path / "study.yaml").write_text(
+        f"name: tiny-levers\nkind: sweep\nbase: {SCENARIOS / 'base.yaml'}\n"
+        "levers:\n  - {path: programme.follow_up.intensity, values: [0.0, 1.0]}\n"
+        "outcomes:\n  - {name: net_placements, direction: maximise}\ndesign: {method: factorial}\nreplicates: 2\nseed: 1\n"
+    )
+    out = tmp_path / "out"
     sets = ["--set", "population.size=1500", "--set", "months=24"]
     swept = CliRunner().invoke(
         app, ["sweep", str(tmp_path / "study.yaml"), "--workers", "1", *sets, "--out-dir", str(out)]
     )
     assert swept.exit_code == 0, swept.output
+    assert "Cliff timelines (every design)" in swept.output and (out / "cliffs.png").stat().st_size > 0
     result = CliRunner().invoke(app, ["report", str(out)])
     assert result.exit_code == 0, result.output
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert page.count('src="data:image/png;base64,') == 2  # a funding timeline per design
-    assert "Every design against one" in page and '<h2 id="design-2">two</h2>' in page
-    diffs = pd.read_csv(out / "differences.csv").set_index("outcome")
-    row = diffs.loc["months_without_intake"]
-    expected = vocab.format_range("months_without_intake", row["low"], row["high"], difference=True)
-    assert expected in page and "95 % t interval of the mean paired difference" in page
+    assert "Every design against Programme, follow up: intensity = 0" in page
+    assert '<h2 id="design-2">Programme, follow up: intensity = 1</h2>' in page
+    assert page.count('src="data:image/png;base64,') == 3 and "The money does not fall in any replicate." in page
+
+
+def test_a_large_sweep_keeps_the_series_of_the_designs_it_draws(tmp_path: Path) -> None:
+    """Series cost ~50 kB a run: a sweep of levers keeps them for the first 12 experiments (those drawn) only."""
+    values = ", ".join(f"{v / 12:.3f}" for v in range(13))
+    (tmp_path / "study.yaml").write_text(
+        f"name: wide\nkind: sweep\nbase: {SCENARIOS / 'base.yaml'}\n"
+        f"levers:\n  - {{path: programme.follow_up.intensity, values: [{values}]}}\n"
+        "outcomes:\n  - {name: net_placements, direction: maximise}\ndesign: {method: factorial}\nreplicates: 1\nseed: 1\n"
+    )
+    out = tmp_path / "out"
+    sets = ["--set", "population.size=1000", "--set", "months=12"]
+    swept = CliRunner().invoke(
+        app, ["sweep", str(tmp_path / "study.yaml"), "--workers", "1", *sets, "--out-dir", str(out)]
+    )
+    assert swept.exit_code == 0, swept.output
+    assert len(list((out / "runs").glob("*.series.parquet"))) == 12
+    assert "Cliff timelines (the first 12 designs)" in swept.output

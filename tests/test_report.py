@@ -62,6 +62,7 @@ def test_report_states_what_was_run_and_the_outcomes_of_summary_csv(runs: tuple[
     assert f"a net effect of {net['mean']:+.1f} pp ({net['p05']:+.1f} pp to {net['p95']:+.1f} pp)" in text
     assert f"EUR {summary.at['cost_per_participant_eur', 'mean']:,.0f} per participant" in text
     assert "ESF 2014-2020 ends 2015-06" in text  # the funding cliff
+    assert "Intervals from 3 replicates are rough" in text  # fewer than 5 replicates
 
 
 def test_report_lists_documented_parameters_with_their_sources(runs: tuple[Path, Path, str]) -> None:
@@ -139,3 +140,32 @@ def test_report_refuses_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "not a run folder" in result.output and "manifest.json" in result.output
     assert not (tmp_path / "report.html").exists()
+
+
+def test_report_shows_what_the_programme_would_report_with_the_clis_numbers(tmp_path: Path) -> None:
+    """A programme with a reporting rule (MentorU counts over those who finished): the report shows the share it
+    would report, the same outcome over all participants and the gap, as ``mentorsim run`` prints them."""
+    scenario = BASE.parent / "programmes" / "mentoru.yaml"
+    folder = tmp_path / "mentoru"
+    done = CliRunner().invoke(app, ["run", str(scenario), "--replicates", "2", "--out-dir", str(folder)])
+    assert done.exit_code == 0, done.output
+    printed = {}
+    for name in ("reported_share", "reported_share_all_participants", "reporting_gap"):
+        line = next(line for line in done.stdout.splitlines() if re.search(rf"\b{name}\s", line))
+        printed[name] = [cell.strip() for cell in re.split(r"[│|]", line) if cell.strip()][1]
+    assert CliRunner().invoke(app, ["report", str(folder)]).exit_code == 0
+    text = text_of((folder / "report.html").read_text(encoding="utf-8"))
+    section = text[text.index("What the programme would report vs all participants") :]
+    assert "over those who finished" in section and "counting a job, training or an internship" in section
+    assert f"it would report {printed['reported_share']} (" in section
+    assert (
+        f"over all participants at the same moment the share is {printed['reported_share_all_participants']} ("
+        in section
+    )
+    assert f"changes the figure by {printed['reporting_gap']} (" in section
+    assert printed["reporting_gap"].startswith("+")  # counting over completers adds to the figure
+    assert text.index("Counting as the programme does") < text.index("What was run")  # in the headline too
+
+
+def test_a_run_without_a_reporting_rule_has_no_reporting_section(runs: tuple[Path, Path, str]) -> None:
+    assert "What the programme would report" not in runs[2]  # base.yaml states no rule: the gap is 0 by definition

@@ -7,14 +7,20 @@
 - :mod:`sim.cli.report`: ``report``, ``export``
 - :mod:`sim.cli.dashboard`: ``dashboard``
 
-What they share (exit status, options, console) is in :mod:`sim.cli.common`.
+What they share (exit status, options, console) is in :mod:`sim.cli.common`. While the commands' modules load
+(seconds: the simulator's stack), :func:`sim.cli.startup.loading` says so on stderr.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from sim.cli import analysis, dashboard, report, scenarios, studies, validation
+from sim.cli.startup import loading
+
+with loading():
+    from sim.cli import analysis, common, dashboard, report, scenarios, studies, validation
 
 app = typer.Typer(
     name="mentorsim",
@@ -23,6 +29,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def main(
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No progress messages on stderr (bars, spinners, 'loading'); warnings and errors still show. "
+            "Also: MENTORSIM_QUIET=1.",
+        ),
+    ] = False,
+) -> None:
+    """Agent-based simulator of mentoring-to-work programmes."""
+    common.set_quiet(quiet)
+
 
 app.command()(scenarios.validate)
 app.command()(scenarios.describe)

@@ -17,7 +17,6 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Column, Table
 
 from sim.cli.common import (
@@ -26,6 +25,7 @@ from sim.cli.common import (
     SetOption,
     WorkersOption,
     console,
+    progress_console,
     refuse,
     refused_if_invalid,
 )
@@ -94,7 +94,7 @@ def sensitivity(
         base = base_scenario(spec, study, overrides)
         names = list(parameter_space(spec, base))
         unit = gsa.sample(settings, names)
-        with Console(stderr=True).status(f"Preparing {len(unit)} experiments..."):
+        with progress_console().status(f"Preparing {len(unit)} experiments..."):
             experiments = experiments_at(spec, study, points_from_unit(spec, base, unit), overrides)
     folder = out_dir or RESULTS_ROOT / safe_name(f"{spec.name}-{settings.method}")
     digest = f"{file_hash(study)}:{settings.model_dump_json()}:{shlex.join(overrides)}"
@@ -227,7 +227,8 @@ def discover(
     """Scenario discovery with PRIM: which ranges of levers and uncertainties lead to the cases of interest.
 
     Writes boxes.csv (the chosen boxes' limits and statistics), peeling.csv and peeling.png (the
-    coverage-density trade-off of every box on the peeling trajectory) into a folder of the study folder
+    coverage-density trade-off of every box on the peeling trajectory) and box_limits.png (each chosen box's
+    limits, ema_workbench's inspect graph) into a folder of the study folder
     named for the question, so that asking another question does not overwrite the answer to this one.
     """
     try:
@@ -243,13 +244,14 @@ def discover(
     atomic_write(folder / "boxes.csv", lambda p: limits.to_csv(p, index=False))
     atomic_write(folder / "peeling.csv", lambda p: trajectory.to_csv(p, index=False))
     condition = discovery.describe_condition(outcome, below, above)
-    from sim.outputs.figures import plot_tradeoff, save_png  # the plotting stack loads only to draw
+    from sim.outputs.figures import plot_box_limits, plot_tradeoff, save_png  # the plotting stack loads only to draw
 
     save_png(plot_tradeoff(trajectory, condition)[0], folder / "peeling.png")
+    save_png(plot_box_limits(found, condition)[0], folder / "box_limits.png")
     _print_boxes(found, condition, int(y.sum()), len(y))
     if note:
         typer.echo(f"Note: {note}", err=True)
-    typer.echo(f"Boxes: {folder / 'boxes.csv'}, {folder / 'peeling.png'}")
+    typer.echo(f"Boxes: {folder / 'boxes.csv'}, {folder / 'peeling.png'}, {folder / 'box_limits.png'}")
 
 
 def discover_folder(outcome: str, below: float | None, above: float | None) -> str:

@@ -16,8 +16,9 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 
+from sim.cli.startup import quiet_requested
 from sim.outputs.run_folder import OutDirError
-from sim.outputs.vocabulary import OUTCOMES, find
+from sim.outputs.vocabulary import OUTCOMES, find, rough_intervals
 from sim.scenario.limits import scenario_warnings
 from sim.scenario.loader import ScenarioError
 from sim.scenario.schema import Scenario
@@ -102,6 +103,30 @@ def out_dir_or_exit(action: Callable[..., T], *args: Any) -> T:
         return action(*args)
     except OutDirError as err:
         refuse(f"Refused: {err}")
+
+
+_quiet = {"on": False}  # set by the app's --quiet (sim.cli.app's callback)
+
+
+def set_quiet(quiet: bool) -> None:
+    """Switch progress messages off (``--quiet``)."""
+    _quiet["on"] = quiet
+
+
+def is_quiet() -> bool:
+    """Whether progress messages are off: ``--quiet``/``-q`` or ``MENTORSIM_QUIET``."""
+    return _quiet["on"] or quiet_requested([])
+
+
+def progress_console() -> Console:
+    """The console of progress bars and spinners: stderr, silent when quiet."""
+    return Console(stderr=True, quiet=is_quiet())
+
+
+def warn_if_rough(replicates: int) -> None:
+    """A warning on stderr when intervals rest on fewer than 5 replicates (or paired seeds); never quiet."""
+    if message := rough_intervals(replicates):
+        typer.echo(f"Warning: {message}", err=True)
 
 
 def console(min_width: int = 120) -> Console:

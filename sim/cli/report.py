@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
-from rich.console import Console
 
-from sim.cli.common import refuse
+from sim.cli.common import progress_console, refuse, warn_if_rough
 from sim.extras import MissingExtra, require
 from sim.outputs.report import write_report
 from sim.outputs.run_folder import RunFolderError
@@ -38,14 +39,27 @@ def report_command(
     funding timeline.
     """
     try:
-        with Console(stderr=True).status("Reading the results and drawing the report's figures..."):
+        with progress_console().status("Reading the results...") as status:
             if is_study_folder(results_dir) and baseline is None:
-                written = write_study_report(results_dir, out)
+                written = write_study_report(results_dir, out, progress=status.update)
             else:
-                written = write_report(results_dir, out, baseline)
+                written = write_report(results_dir, out, baseline, progress=status.update)
     except RunFolderError as err:
         refuse(f"Refused: {err}")
+    for folder in (results_dir, baseline):
+        if folder is not None and (replicates := _replicates(folder)):
+            warn_if_rough(replicates)
     typer.echo(f"Report written to {written}")
+
+
+def _replicates(folder: Path) -> int | None:
+    """The replicates of a run folder (its manifest) or of a study folder (its seeds); None if unknown."""
+    try:
+        if is_study_folder(folder):
+            return int(pd.read_parquet(folder / "experiments.parquet", columns=["seed"])["seed"].nunique())
+        return int(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["replicates"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def export_command(
@@ -60,7 +74,7 @@ def export_command(
     from sim.outputs.export import export_xlsx  # pandas' Excel writer loads only to export
 
     try:
-        with Console(stderr=True).status("Writing the workbook..."):
+        with progress_console().status("Writing the workbook..."):
             written = export_xlsx(results_dir, xlsx)
     except RunFolderError as err:
         refuse(f"Refused: {err}")

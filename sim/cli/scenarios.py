@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Column, Table
 from rich.text import Text
@@ -24,7 +23,9 @@ from sim.cli.common import (
     load_or_exit,
     markdown_table,
     out_dir_or_exit,
+    progress_console,
     refuse,
+    warn_if_rough,
 )
 from sim.outputs.changes import differences
 from sim.outputs.run_folder import check_out_dir, default_out_dir, rounded_summary, write_run
@@ -164,8 +165,9 @@ def run_command(
     result = _run_with_progress(loaded, replicates, seed)
     finished = _now()
     _print_summary(result)
+    warn_if_rough(len(result.seeds))
     target = out_dir or default_out_dir(loaded.name, started)
-    with Console(stderr=True).status("Writing tables and figures..."):
+    with progress_console().status("Writing tables and figures..."):
         written = out_dir_or_exit(write_run, result, target, shlex.join(sys.argv), started, finished, set_ or ())
     typer.echo(f"Results written to {written}")
 
@@ -187,7 +189,7 @@ def _run_with_progress(scenario: Scenario, replicates: int, seed: int | None) ->
         TextColumn("left"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True)) as progress:
+    with Progress(*columns, console=progress_console()) as progress:
         task = progress.add_task("replicates", total=replicates)
         return run_scenario(scenario, replicates, seed, progress=lambda n: progress.advance(task, n))
 

@@ -14,7 +14,6 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Column, Table
 
@@ -26,11 +25,14 @@ from sim.cli.common import (
     check_outcomes,
     console,
     load_or_exit,
+    progress_console,
     refuse,
     refused_if_invalid,
+    warn_if_rough,
 )
 from sim.outputs.files import atomic_write, file_hash, safe_name
 from sim.outputs.run_folder import RESULTS_ROOT
+from sim.outputs.study_report import MAX_TIMELINES
 from sim.outputs.vocabulary import COMPARE_OUTCOMES, format_difference, format_range, format_value
 from sim.replicates import DIFFERENCE_NAME, paired_differences, run_replicate
 from sim.scenario.limits import memory_estimate, workers_memory_problem
@@ -98,14 +100,22 @@ def sweep(
 ) -> None:
     """Run a study's experiments x replicates; write experiments.parquet and .csv (one row per run).
 
-    A study of kind designs also reports each design against the first (the base) on the same seeds.
+    A study of kind designs also reports each design against the first (the base) on the same seeds. Every sweep
+    keeps each run's time series and draws cliffs.png: when each design's money falls (`mentorsim report` on the
+    folder gives the whole report).
     """
     with refused_if_invalid():
         spec = with_replicates(load_study(study), replicates)
         experiments = study_experiments(spec, study, set_ or ())
     seeds = [spec.seed + r for r in range(spec.replicates)]
-    designs = spec.kind == "designs"  # a study of designs keeps each run's time series (its report's timelines)
-    tasks = tasks_for(experiments, seeds, run_with_cliffs if designs else run_replicate, keep_series=designs)
+    designs = spec.kind == "designs"
+    # a sweep keeps the runs' time series of the designs its cliff timelines (cliffs.png) and report draw: every
+    # design of a study of designs, the first MAX_TIMELINES experiments of a sweep of levers (~50 kB a run)
+    runner = run_with_cliffs if designs else run_replicate
+    drawn = len(experiments) if designs else MAX_TIMELINES
+    tasks = tasks_for(experiments[:drawn], seeds, runner, keep_series=True) + tasks_for(
+        experiments[drawn:], seeds, runner
+    )
     folder = out_dir or RESULTS_ROOT / safe_name(spec.name)
     digest = file_hash(study) + ":" + shlex.join(set_ or ())
     table = run_study(spec.name, folder, digest, tasks, workers, dask, force)
@@ -115,6 +125,19 @@ def sweep(
         _report_differences(table, "design", experiments[0].values["design"], names, folder)
     else:
         _print_sweep(table, names, len(experiments), len(seeds))
+    _write_cliff_timelines(table, folder)
+
+
+def _write_cliff_timelines(table: pd.DataFrame, folder: Path) -> None:
+    """cliffs.png: the money per month and the waiting list of every design (of the first ones of a large sweep)."""
+    if table.empty:
+        return
+    from sim.outputs.figures import save_png  # the plotting stack loads only to draw
+    from sim.outputs.study_report import cliff_timelines
+
+    path = save_png(cliff_timelines(folder), folder / "cliffs.png")
+    shown = "every design" if table["experiment"].nunique() <= MAX_TIMELINES else f"the first {MAX_TIMELINES} designs"
+    typer.echo(f"Cliff timelines ({shown}): {path}; a report: mentorsim report {folder}")
 
 
 # --- running -------------------------------------------------------------------------------------
@@ -148,7 +171,7 @@ def run_study(
     A folder that is not this study's is refused (exit status 2) unless ``force``; a table that exists with
     other content is kept as ``<name>.previous-<time>.<ext>`` before the new one is written.
     """
-    console = Console(stderr=True)
+    console = progress_console()
     if tasks and dask is None:  # a local pool runs a replicate per worker at once: check before any file is written
         largest = max((t.scenario for t in tasks), key=memory_estimate)
         if problem := workers_memory_problem(largest, workers or default_workers()):
@@ -211,6 +234,8 @@ def _report_differences(table: pd.DataFrame, by: str, reference: str, outcomes: 
     atomic_write(folder / "differences.csv", lambda p: diffs.to_csv(p, index=False), keep_previous=True)
     shown = pd.concat([diffs[diffs["outcome"] == o] for o in outcomes]) if outcomes else diffs.iloc[:0]
     _print_differences(shown, by, reference)
+    if len(diffs):
+        warn_if_rough(int(diffs["n"].max()))  # paired seeds (an outcome without values has fewer)
     if not shown.empty:
         from sim.outputs.figures import plot_differences, save_png  # the plotting stack loads only to draw
 

@@ -7,11 +7,10 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sim.cli.common import console, load_or_exit, markdown_table, refuse
+from sim.cli.common import console, load_or_exit, markdown_table, progress_console, refuse
 from sim.scenario.loader import ScenarioError
 from sim.studies.calibration import CalibrationError, write_overlay, write_report
 from sim.studies.calibration import calibrate as fit
@@ -69,9 +68,9 @@ def check(
     bound reads "≥ 700 (bound)". Exit status 1 when a target misses without a `known_miss:` reason in its
     programme file (the docs are still written); the last line says how many pass, are known misses, fail.
     """
-    progress_console = Console(stderr=True)
+    stderr = progress_console()
     try:
-        table = check_all(root, replicates, progress=lambda p: progress_console.print(f"[dim]running {p}[/dim]"))
+        table = check_all(root, replicates, progress=lambda p: stderr.print(f"[dim]running {p}[/dim]"))
     except ScenarioError as err:
         refuse(str(err))
     _print(table_rows(table), "Reported vs simulated")

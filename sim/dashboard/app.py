@@ -33,8 +33,10 @@ from sim.outputs.report import (
     funding_cliffs,
     headline,
     outcome_rows,
+    reporting_gap,
 )
 from sim.outputs.run_folder import RunFolder
+from sim.outputs.vocabulary import rough_intervals
 from sim.replicates import DIFFERENCE_NAME, SPREAD_NAME, RunResult, run
 from sim.scenario.loader import ScenarioError, load_scenario
 from sim.scenario.schema import Matching, Scenario, month_index, parameter_records
@@ -295,6 +297,8 @@ def Results(path: Path, comparison: Comparison) -> None:
     folder.manifest["scenario"], base.manifest["scenario"] = "the reform", f"the baseline ({base.scenario.name})"
     compared = compare_runs(folder, base)
     solara.HTML(tag="p", unsafe_innerHTML=f"<b>{html.escape(compared['sentence'])}</b>", classes=["headline"])
+    if rough := rough_intervals(len(result.seeds)):  # the replicates slider goes down to 2
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(rough), classes=["note", "rough"])
     ComparisonTable(compared)
     solara.HTML(
         tag="p",
@@ -305,6 +309,10 @@ def Results(path: Path, comparison: Comparison) -> None:
     )
     for sentence in [*headline(folder), cost_sentence(folder)]:
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(sentence), classes=["headline"])
+    reporting = reporting_gap(folder)  # where the scenario states how the programme counts (report's numbers)
+    if reporting is not None:
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(reporting["sentence"]), classes=["headline", "reporting"])
+        OutcomeTable("Reform: what the programme would report vs all participants", reporting["rows"], "reporting")
     with solara.Columns([1, 1]):
         OutcomeTable("Reform, gross: what happened to participants", outcome_rows(folder, GROSS))
         OutcomeTable("Reform, net: against the same people without the programme", outcome_rows(folder, (*NET, *COSTS)))
@@ -352,17 +360,17 @@ def ComparisonTable(compared: dict[str, Any]) -> None:
 
 
 @solara.component
-def OutcomeTable(title: str, rows: list[dict[str, str]]) -> None:
-    """Label, mean and 5th-95th percentile of replicates per outcome (the rows of the report)."""
+def OutcomeTable(title: str, rows: list[dict[str, str]], kind: str = "") -> None:
+    """Label, mean and 5th-95th percentile of replicates per outcome (the rows of the report); ``kind``: a CSS class."""
     cells = "".join(
-        f"<tr><td>{html.escape(r['label'])}</td><td class='num'>{html.escape(r['mean'])}</td>"
+        f"<tr><td>{html.escape(r['label'])}</td><td class='num mean'>{html.escape(r['mean'])}</td>"
         f"<td class='num'>{html.escape(r['interval'])}</td></tr>"
         for r in rows
     )
     header = f"<tr><th></th><th class='num'>mean</th><th class='num'>{SPREAD_NAME}</th></tr>"
     solara.HTML(
         tag="div",
-        unsafe_innerHTML=f"<h3>{html.escape(title)}</h3><table class='outcomes'>{header}{cells}</table>",
+        unsafe_innerHTML=f"<h3>{html.escape(title)}</h3><table class='outcomes {kind}'>{header}{cells}</table>",
     )
 
 

@@ -11,14 +11,15 @@ points for differences of shares.
   (the PNGs of a run folder, :data:`PLOTS`), :func:`plot_funding_timeline` (the report and the dashboard);
   :func:`plot_overlay` (one series of several runs in one figure, each with its band);
 - studies: :func:`plot_differences` (``compare``, studies of designs), :func:`plot_sobol` and
-  :func:`plot_morris` (``sensitivity``), :func:`plot_tradeoff` (PRIM, ``discover``);
+  :func:`plot_morris` (``sensitivity``), :func:`plot_tradeoff` and :func:`plot_box_limits`
+  (PRIM, ``discover``), :func:`plot_cliff_timelines` (a sweep: when the money falls, for every design);
 - validation: :func:`plot_validation` (reported against simulated, ``mentorsim check --write-docs``).
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -139,6 +140,48 @@ def plot_funding_timeline(timeseries: pd.DataFrame, cliffs: Sequence[GrantEnd] =
     return _finish(fig, axes, data, "Funding timeline and cliffs")
 
 
+CLIFF_SERIES = ("funding_month_eur", "waiting_list")  # what a cliff timeline shows of each design
+CLIFF_LABEL = "Money falls after this month"
+
+
+def plot_cliff_timelines(
+    runs: Mapping[str, pd.DataFrame], cliffs: Mapping[str, Sequence[GrantEnd]] | None = None, title: str = ""
+) -> PlotResult:
+    """The cliff timeline of every design of a study: a row per design, its money per month and its waiting list.
+
+    ``runs`` maps a design's name to its time series (all replicates); ``cliffs`` maps it to the months after
+    which its money falls (e.g. :func:`sim.outputs.study_report.money_falls`), drawn as dashed lines; grey
+    where intake was closed (no money). A design without time series says "not defined" in its panels.
+    """
+    cliffs = cliffs or {}
+    count = max(1, len(runs))
+    fig, axes = _figure(count, len(CLIFF_SERIES), figsize=(12, 2.7 * count + 1.2), sharex=True, squeeze=False)
+    first = pd.DataFrame({"replicate": []})
+    for row, (name, series) in zip(axes, runs.items(), strict=False):
+        usable = not series.empty and set(CLIFF_SERIES) <= set(series.columns)
+        data = _with_dates(series) if usable else None
+        if data is not None and first.empty:
+            first = data
+        for ax, column in zip(row, CLIFF_SERIES, strict=True):
+            if data is None:
+                ax.set_title(f"{name}: {vocab.label(column)}", fontsize=9)
+                ax.text(0.5, 0.5, "not defined\n(no time series kept for this design)", transform=ax.transAxes,
+                        ha="center", va="center", color="0.4")  # fmt: skip
+                continue
+            _panel(ax, data, [column], f"{name}: {vocab.label(column)}")
+            ax.title.set_fontsize(9)
+            ax.set_ylim(bottom=0)  # a flat line of money is not a fall
+            for cliff in cliffs.get(name, ()):
+                when = pd.Timestamp(cliff.month) + pd.offsets.MonthBegin(1)
+                ax.axvline(when, color=CLIFF_COLOUR, linestyle="--", linewidth=1.2, label=CLIFF_LABEL)
+            _shade_closed_intake(ax, data)  # redraws the legend, the cliff lines once
+    if not runs:
+        axes[0, 0].text(0.5, 0.5, "not defined\n(no designs)", transform=axes[0, 0].transAxes, ha="center")
+    if first.empty:
+        first = pd.DataFrame({"replicate": [0], "month": ["2000-01"]})
+    return _finish(fig, axes, first, title or "When the money falls: money and waiting list of every design")
+
+
 PLOTS: dict[str, Callable[[pd.DataFrame], PlotResult]] = {
     "placements.png": plot_placements,
     "pairs_and_waiting.png": plot_pairs_and_waiting,
@@ -189,6 +232,15 @@ def better(name: str) -> str:
     found = vocab.find(name)
     direction = found.direction if found is not None else "neither"
     return {"higher": "; better \u2192", "lower": "; \u2190 better"}.get(direction, "")
+
+
+def in_labels(condition: str) -> str:
+    """A condition such as ``net_placements < 20`` with the outcome's label and unit: ``Net placements (...) < 20 people``."""
+    name, _, rest = condition.partition(" ")
+    if vocab.find(name) is None:
+        return condition
+    unit = vocab.unit(name)
+    return f"{vocab.label(name)} {rest}{' ' + unit if unit and unit not in ('share', '%') else ''}"
 
 
 def parameter_labels(names: Sequence[str]) -> dict[str, str]:
@@ -251,52 +303,49 @@ def plot_sobol(indices: pd.DataFrame, title: str = "") -> PlotResult:
 
 
 def plot_morris(indices: pd.DataFrame, title: str = "") -> PlotResult:
-    """One panel per outcome: the mu*-sigma plane, one marker per parameter (legend) with mu*'s interval.
+    """One panel per outcome: every parameter's mu* (bar, with its 95 % bootstrap interval) and sigma (diamond).
 
-    The axes are in the outcome's units (a change of a share in pp).
-
-    Parameters far right matter; above the line sigma = mu* they act non-linearly or through
-    interactions (Morris 1991; Campolongo et al. 2007). Points away from the origin (mu* above
-    a tenth of the panel's largest) are also labelled on the plot.
+    Parameters are ranked by mu* within each panel and named on the y axis in words (:func:`parameter_labels`),
+    so no label overlaps another however many parameters there are; mu* and sigma are in the outcome's units
+    (a change of a share in pp). A parameter far right matters; a sigma above its mu* means it acts
+    non-linearly or through interactions (Morris 1991; Campolongo et al. 2007). An outcome without values
+    (e.g. not computed in these runs) says "not defined" in its panel.
     """
     with study_style():  # seaborn's look for these figures only, not globally
-        wide = indices.pivot_table(
-            index=["outcome", "parameter"], columns="index", values=["value", "conf"], sort=False
-        )
         outcomes = list(dict.fromkeys(indices["outcome"]))
-        short = parameter_labels(list(dict.fromkeys(indices["parameter"])))
-        order = list(short.values())
-        fig, axes = _panels(len(outcomes), 4.6, 3.6)
+        names = list(dict.fromkeys(indices["parameter"]))
+        short = parameter_labels(names)
+        lines = sum(short[n].count("\n") + 1 for n in names)
+        fig, axes = _panels(len(outcomes), 5.2, 0.14 * lines + 0.2 * len(names) + 1.4, per_row=2)
+        legend: tuple[list[Any], list[str]] | None = None
         for ax, outcome in zip(axes.flat, outcomes, strict=False):
-            part = wide.loc[outcome] * vocab.scale(outcome, difference=True)
-            mu, sigma, conf = part[("value", "mu_star")], part[("value", "sigma")], part[("conf", "mu_star")]
-            if not np.isfinite(mu.to_numpy(dtype=float)).any():
-                ax.set_title(_wrapped(vocab.label(outcome)))
+            part = indices[indices["outcome"] == outcome]
+            wide = part.pivot_table(index="parameter", columns="index", values=["value", "conf"], dropna=False)
+            wide = wide.reindex(names) * vocab.scale(outcome, difference=True)
+            ax.set_title(_wrapped(vocab.label(outcome)), fontsize=9)
+            mu = wide.get(("value", "mu_star"), pd.Series(np.nan, index=wide.index)).astype(float)
+            if not np.isfinite(mu.to_numpy()).any():
                 ax.text(0.5, 0.5, NOT_DEFINED, transform=ax.transAxes, ha="center", va="center", color="0.4")
+                ax.set_xticks([])
+                ax.set_yticks([])
                 continue
-            points = pd.DataFrame({"mu*": mu, "sigma": sigma, "parameter": [short[n] for n in part.index]})
-            ax.errorbar(mu, sigma, xerr=conf, fmt="none", ecolor="grey", capsize=2, lw=0.8, zorder=2)
-            sns.scatterplot(
-                points, x="mu*", y="sigma", hue="parameter", style="parameter", hue_order=order, style_order=order,
-                s=50, ax=ax, zorder=3, legend=ax is axes.flat[0],
-            )  # fmt: skip
-            top = float(max((mu + conf).max(), sigma.max(), 1e-12)) * 1.1
-            ax.plot([0, top], [0, top], color="grey", ls="--", lw=0.8, label="sigma = mu*")
-            for row in points.itertuples(index=False):
-                if row[0] > 0.1 * mu.max():
-                    ax.annotate(
-                        row.parameter, (row[0], row.sigma), xytext=(4, 3), textcoords="offset points", fontsize=7
-                    )
+            ranked = mu.sort_values(ascending=False, na_position="last").index
+            conf = wide.get(("conf", "mu_star"), pd.Series(0.0, index=wide.index)).reindex(ranked).astype(float)
+            sigma = wide.get(("value", "sigma"), pd.Series(np.nan, index=wide.index)).reindex(ranked).astype(float)
+            y = np.arange(len(ranked))
+            ax.barh(y, mu.reindex(ranked), color="#4c72b0", height=0.6, label="mu* (bar: 95 % bootstrap interval)")
+            ax.errorbar(mu.reindex(ranked), y, xerr=conf.fillna(0), fmt="none", ecolor="black", capsize=2, lw=0.8)
+            ax.scatter(sigma, y, marker="D", s=22, color="#dd8452", zorder=3, label="sigma")
+            ax.set_yticks(y, [short[n] for n in ranked], fontsize=7)
+            ax.set_ylim(len(ranked) - 0.5, -0.5)  # the most important parameter on top
             unit = vocab.unit(outcome, difference=True)  # mu* and sigma are changes of the outcome
-            ax.set(
-                title=_wrapped(vocab.label(outcome)), xlim=(0, top), ylim=(0, top),
-                xlabel=f"mu* (mean |elementary effect|{', ' + unit if unit else ''})",
-                ylabel=f"sigma ({unit})" if unit else "sigma",
-            )  # fmt: skip
-        handles, texts = axes.flat[0].get_legend_handles_labels()
-        axes.flat[0].get_legend().remove()
-        fig.legend(handles, texts, loc="outside lower center", ncol=min(4, len(texts)), fontsize=7, frameon=False)
-        fig.suptitle(title or "Morris screening: mu* against sigma", fontsize=10)
+            ax.set_xlabel(f"mu* and sigma of the elementary effects{' (' + unit + ')' if unit else ''}", fontsize=8)
+            ax.set_xlim(left=0)
+            ax.tick_params(axis="x", labelsize=7)
+            legend = legend or ax.get_legend_handles_labels()
+        if legend:  # once, below the panels (a legend inside a panel hides its bars)
+            fig.legend(*legend, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+        fig.suptitle(title or "Morris screening: mu* (importance) and sigma (non-linearity, interactions)", fontsize=10)
         return fig, axes
 
 
@@ -321,8 +370,90 @@ def plot_tradeoff(trajectory: pd.DataFrame, condition: str = "") -> PlotResult:
             )  # fmt: skip
             ax.set(xlim=(0, 1.05), ylim=(0, 1.05), xlabel="coverage", ylabel="density", title=f"Box {box}")
             ax.legend(title="restricted dims", fontsize=7, title_fontsize=7, loc="lower left")
-        fig.suptitle(f"PRIM peeling trajectory{': ' + condition if condition else ''}", fontsize=10)
+        fig.suptitle(f"PRIM peeling trajectory{': ' + in_labels(condition) if condition else ''}", fontsize=10)
         return fig, axes
+
+
+class PrimBoxLike(Protocol):
+    """A PRIM box of :mod:`sim.studies.discovery` (:class:`~sim.studies.discovery.Box`)."""
+
+    @property
+    def number(self) -> int:
+        """The box's number, 1 first."""
+
+    @property
+    def chosen(self) -> int:
+        """The chosen entry of its peeling trajectory."""
+
+    @property
+    def stats(self) -> dict[str, float]:
+        """Coverage, density, mass, res_dim of that entry."""
+
+    @property
+    def limits(self) -> pd.DataFrame:
+        """One row per restricted parameter."""
+
+    @property
+    def prim_box(self) -> Any:
+        """The PrimBox of ema_workbench (its inspect graph draws the limits)."""
+
+
+def plot_box_limits(boxes: Sequence[PrimBoxLike], condition: str = "") -> PlotResult:
+    """One panel per PRIM box: ema_workbench's own box-limits graph of the chosen entry.
+
+    Drawn by ``PrimBox.inspect(i, style="graph", ax=...)``: each restricted parameter's full range (grey)
+    and the box's limits within it (numbers: the limits; categories: the values kept), with the
+    quasi-p-values of its restrictions; the box's coverage, density and mass in the panel's title. The
+    parameters are named in words (:func:`parameter_labels`); a box without restrictions says so.
+    """
+    rows = [max(1, len(box.limits)) for box in boxes] or [1]
+    fig = Figure(figsize=(10, sum(0.7 * r + 1.4 for r in rows) + 0.5), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(rows), 1, squeeze=False, height_ratios=rows).ravel())
+    for ax, box in zip(axes, boxes, strict=False):
+        stats = box.stats
+        ax.set_title(
+            f"Box {box.number} (entry {box.chosen}): coverage {stats['coverage']:.0%}, density "
+            f"{stats['density']:.0%}, mass {stats['mass']:.0%}",
+            fontsize=9,
+        )
+        if box.prim_box is None or box.limits.empty:
+            ax.text(0.5, 0.5, "not defined\n(the box restricts no parameter)", transform=ax.transAxes,
+                    ha="center", va="center", color="0.4")  # fmt: skip
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
+        with _pyplot_figures_closed():  # ema_workbench asks pyplot for a current figure; close what it makes
+            box.prim_box.inspect(box.chosen, style="graph", ax=ax, ticklabel_formatter=QP_SEPARATOR.join(["{}", "{}"]))
+        for table in list(ax.tables):
+            table.remove()  # its coverage and density are in the panel's title (the table overlaps small panels)
+        labels = parameter_labels(list(box.limits["parameter"]))
+        shown = []
+        for tick in ax.get_yticklabels():
+            path, _, qp = tick.get_text().partition(QP_SEPARATOR)
+            shown.append(f"{labels.get(path, path)}\n(quasi-p {qp})")
+        ax.set_yticks(ax.get_yticks(), shown, fontsize=8)
+        ax.set_xlabel("each parameter's full range (grey) and the box's limits (blue: values kept)", fontsize=8)
+    if not boxes:
+        axes[0].text(0.5, 0.5, "not defined\n(no box found)", transform=axes[0].transAxes, ha="center", va="center")
+        axes[0].set_title("No PRIM box")
+    fig.suptitle(f"PRIM box limits{': ' + in_labels(condition) if condition else ''}", fontsize=10)
+    return fig, axes
+
+
+QP_SEPARATOR = "|"  # between a parameter and its quasi-p-values in the tick labels ema_workbench writes
+
+
+@contextmanager
+def _pyplot_figures_closed() -> Iterator[None]:
+    """Close every pyplot figure made inside the block (ema_workbench's plots call ``plt.gcf()``)."""
+    import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())
+    try:
+        yield
+    finally:
+        for number in set(plt.get_fignums()) - before:
+            plt.close(number)
 
 
 # --- validation --------------------------------------------------------------------------------------
@@ -394,12 +525,12 @@ def _figure(rows: int, cols: int, figsize: tuple[float, float] = (10, 5), **subp
     return fig, axes
 
 
-def _panels(count: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
-    """A figure with one panel per item, at most :data:`PANELS_PER_ROW` per row.
+def _panels(count: int, width: float, height: float, per_row: int = PANELS_PER_ROW) -> tuple[Figure, np.ndarray]:
+    """A figure with one panel per item, at most ``per_row`` (:data:`PANELS_PER_ROW`) per row.
 
     The Axes are a 2-d array; the panels left over are hidden.
     """
-    cols = max(1, min(PANELS_PER_ROW, count))
+    cols = max(1, min(per_row, count))
     rows = max(1, -(-count // cols))
     fig, axes = _figure(rows, cols, figsize=(width * cols, height * rows + 0.8), squeeze=False)
     for ax in axes.flat[count:]:
@@ -446,27 +577,31 @@ def _bands(ax: Axes, data: pd.DataFrame, series: dict[str, str], scale: float = 
 
 
 def _shade_closed_intake(ax: Axes, data: pd.DataFrame) -> None:
-    """Grey months in which intake was closed; darker when closed in more replicates."""
-    closed = 1 - data.groupby("date")["intake_open"].mean()
-    if not (closed > 0).any():
-        return
-    ends = list(closed.index[1:]) + [closed.index[-1] + pd.offsets.MonthBegin(1)]
-    run_starts = closed.ne(closed.shift()).to_numpy()  # a new span wherever the share changes
-    starts = closed.index[run_starts]
-    stops = [ends[i - 1] for i in [*np.flatnonzero(run_starts)[1:], len(closed)]]
-    for start, stop, share in zip(starts, stops, closed[run_starts], strict=True):
-        if share > 0:
-            ax.axvspan(start, stop, color=CLOSED_COLOUR, alpha=CLOSED_ALPHA * share, linewidth=0)
+    """Grey months in which intake was closed; darker when closed in more replicates. Redraws the legend (each label once)."""
+    closed = 1 - data.groupby("date")["intake_open"].mean() if "intake_open" in data else pd.Series(dtype=float)
     handles, labels = ax.get_legend_handles_labels()
-    patch = Patch(color=CLOSED_COLOUR, alpha=CLOSED_ALPHA, label="Unfunded, intake closed (darker: in more replicates)")
-    ax.legend(handles=[*handles, patch], labels=[*labels, str(patch.get_label())], loc="best", fontsize="small")
+    shown = dict(zip(labels, handles, strict=True))  # a label drawn several times (cliff lines) once
+    if (closed > 0).any():
+        ends = list(closed.index[1:]) + [closed.index[-1] + pd.offsets.MonthBegin(1)]
+        run_starts = closed.ne(closed.shift()).to_numpy()  # a new span wherever the share changes
+        starts = closed.index[run_starts]
+        stops = [ends[i - 1] for i in [*np.flatnonzero(run_starts)[1:], len(closed)]]
+        for start, stop, share in zip(starts, stops, closed[run_starts], strict=True):
+            if share > 0:
+                ax.axvspan(start, stop, color=CLOSED_COLOUR, alpha=CLOSED_ALPHA * share, linewidth=0)
+        patch = Patch(
+            color=CLOSED_COLOUR, alpha=CLOSED_ALPHA, label="Unfunded, intake closed (darker: in more replicates)"
+        )
+        shown[str(patch.get_label())] = patch
+    if shown:
+        ax.legend(handles=list(shown.values()), labels=list(shown), loc="best", fontsize="small")
 
 
 def _finish(fig: Figure, ax: Any, data: pd.DataFrame, title: str) -> PlotResult:
     """Title, date axis and a note on what the line and band show."""
     replicates = data["replicate"].nunique()
     fig.suptitle(title, fontsize="x-large")
-    for one in np.atleast_1d(ax):
+    for one in np.atleast_1d(ax).flat:
         locator = mdates.AutoDateLocator()
         one.xaxis.set_major_locator(locator)
         one.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

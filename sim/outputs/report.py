@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,11 +32,12 @@ from sim.outputs.vocabulary import (
     format_range,
     format_value,
     label,
+    rough_intervals,
 )
 from sim.replicates import DIFFERENCE_NAME, SPREAD_COLUMNS, SPREAD_NAME, paired_differences, summarise
-from sim.scenario.loader import ScenarioError, load_scenario, scenario_hash
+from sim.scenario.loader import ScenarioError, load_scenario, read_document, scenario_files, scenario_hash
 from sim.scenario.paths import value_at
-from sim.scenario.schema import Scenario, parameter_records
+from sim.scenario.schema import Counting, Scenario, parameter_records
 
 REPORT_NAME = "report.html"
 TEMPLATE = "report.html.j2"
@@ -55,6 +56,7 @@ SUBGROUPS = BREAKDOWNS
 COSTS = ("cost_total_eur", "cost_per_participant_eur", "net_placements", "cost_per_net_placement_eur")
 CAPACITY = ("months_without_intake", "staff_lost_fte", "mentors_recruited", "mentors_lost")
 COMPARED = (*GROSS, *NET, *COSTS, *CAPACITY)
+REPORTING = ("reported_share", "reported_share_all_participants", "reporting_gap")  # sim.model.reporting
 
 
 @dataclass
@@ -77,11 +79,23 @@ class Cliff:
         return f"{self.grant} ends {self.month}{how}"
 
 
-def render_report(folder: str | Path, baseline: str | Path | None = None) -> str:
+Progress = Callable[[str], None]  # told what the report does next (the command line's spinner)
+
+
+def _silent(step: str) -> None:
+    """No progress messages."""
+
+
+def render_report(folder: str | Path, baseline: str | Path | None = None, progress: Progress = _silent) -> str:
     """The HTML report of a run folder, optionally compared with a ``baseline`` run folder."""
+    progress(f"Reading the run folder {folder}...")
     run = read_run(folder)
+    if baseline is not None:
+        progress(f"Reading the baseline {baseline}...")
     base = read_run(baseline) if baseline is not None else None
-    return templates().get_template(TEMPLATE).render(report_context(run, base))
+    context = report_context(run, base, progress)
+    progress("Writing the HTML...")
+    return templates().get_template(TEMPLATE).render(context)
 
 
 def templates() -> jinja2.Environment:
@@ -95,12 +109,14 @@ def templates() -> jinja2.Environment:
     )
 
 
-def write_report(folder: str | Path, out: str | Path | None = None, baseline: str | Path | None = None) -> Path:
+def write_report(
+    folder: str | Path, out: str | Path | None = None, baseline: str | Path | None = None, progress: Progress = _silent
+) -> Path:
     """Render the report and write it atomically (temporary file, then rename); return the path written.
 
-    ``out`` is the file written (default: ``report.html`` in the run folder).
+    ``out`` is the file written (default: ``report.html`` in the run folder); ``progress`` is told each step.
     """
-    html = render_report(folder, baseline)
+    html = render_report(folder, baseline, progress)
     target = Path(out) if out is not None else Path(folder) / REPORT_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write_text(target, html)
@@ -109,10 +125,12 @@ def write_report(folder: str | Path, out: str | Path | None = None, baseline: st
 # --- the content ------------------------------------------------------------------------------------
 
 
-def report_context(run: RunFolder, baseline: RunFolder | None = None) -> dict[str, Any]:
+def report_context(run: RunFolder, baseline: RunFolder | None = None, progress: Progress = _silent) -> dict[str, Any]:
     """Everything the template shows, as plain values and strings."""
     cliffs = funding_cliffs(run)
+    progress("Reading the documented assumptions of the scenario files...")
     assumptions, assumptions_note = documented_assumptions(run)
+    replicates = int(run.manifest.get("replicates", len(run.outcomes)))
     return {
         "run": _what_was_run(run),
         "headline": headline(run),
@@ -126,8 +144,10 @@ def report_context(run: RunFolder, baseline: RunFolder | None = None) -> dict[st
         "assumptions_note": assumptions_note,
         "grants": _grants(run.scenario),
         "cliffs": [cliff.label for cliff in cliffs],
-        "figures": _figures(run, cliffs),
+        "figures": _figures(run, cliffs, progress),
+        "rough": rough_intervals(replicates),
         "baseline": compare_runs(run, baseline) if baseline is not None else None,
+        "reporting": reporting_gap(run),
         "spread_name": SPREAD_NAME,
         "difference_name": DIFFERENCE_NAME,
     }
@@ -162,6 +182,73 @@ def headline(run: RunFolder) -> list[str]:
             "from that of the randomised comparison group (people who applied but were not served)."
         )
     return sentences
+
+
+def counting_rule(run: RunFolder) -> Counting | None:
+    """The run's reporting rule when its scenario states one, else None.
+
+    Stated: a scenario file of the run (or one it extends) sets ``reporting:``, or the rule differs from the
+    schema's default (e.g. by ``--set``).
+    """
+    rule = run.scenario.reporting
+    if rule != Counting():
+        return rule
+    for path in _files(run) or scenario_files(run.scenario):
+        try:
+            data, _ = read_document(path)
+        except (ScenarioError, OSError):
+            continue
+        if "reporting" in data:
+            return rule
+    return None
+
+
+DENOMINATORS = {"all": "over all participants", "started": "over those whose pair started",
+                "completed": "over those who finished (their pair ran to term)"}  # fmt: skip
+COUNTED = {"job": "a job", "job_at_level": "a job at their skill level", "training": "training",
+           "internship": "an internship", "study": "further study"}  # fmt: skip
+
+
+def counting_in_words(rule: Counting) -> str:
+    """How a programme counts, in words: ``over those who finished (...), at exit, counting a job or training``."""
+    moment = {
+        "exit": "at exit",
+        "after_exit": f"{rule.months} months after exit" if rule.months else "at exit",
+        "after_start": f"{rule.months} months after acceptance",
+        "within_after_start": f"at any time up to {rule.months} months after acceptance",
+        "within_after_exit": f"at any time up to {rule.months} months after exit",
+    }[rule.moment]
+    counts = [COUNTED[c] for c in rule.counts]
+    what = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " or " + counts[-1]
+    survey = (
+        f", only those who answered a follow-up survey ({format_as('share', rule.response_rate)} answer; those with "
+        f"the outcome {rule.response_odds_ratio:g} times the odds)"
+        if rule.survey
+        else ""
+    )
+    return f"{DENOMINATORS[rule.denominator]}{survey}, {moment}, counting {what}"
+
+
+def reporting_gap(run: RunFolder) -> dict[str, Any] | None:
+    """What the programme would report against all participants, with the gap (None without a stated rule).
+
+    The numbers are the run's ``reported_share``, ``reported_share_all_participants`` and ``reporting_gap``
+    (:mod:`sim.model.reporting`) as summary.csv has them, the rows ``mentorsim run`` prints.
+    """
+    rule = counting_rule(run)
+    if rule is None or math.isnan(run.mean("reported_share")):
+        return None
+    reported, everyone, gap = (run.interval(name) for name in REPORTING)
+    sentence = (
+        f"Counting as the programme does, {counting_in_words(rule)}, it would report "
+        f"{format_estimate('reported_share', *reported)} with a positive outcome; over all participants at the same "
+        f"moment the share is {format_estimate('reported_share_all_participants', *everyone)}"
+    )
+    if math.isnan(gap[0]):
+        sentence += "."
+    else:
+        sentence += f": the way of counting changes the figure by {format_estimate('reporting_gap', *gap)}."
+    return {"rule": counting_in_words(rule), "rows": outcome_rows(run, REPORTING), "sentence": sentence}
 
 
 def cost_sentence(run: RunFolder) -> str:
@@ -271,6 +358,7 @@ def compare_runs(run: RunFolder, baseline: RunFolder) -> dict[str, Any]:
         "outcomes": rows,
         "paired": paired,
         "seeds": len(diffs) and int(diffs["n"].max()),
+        "rough": rough_intervals(int(diffs["n"].max())) if paired else "",
         "sentence": comparison_sentence(run, baseline, changed, rows, paired),
     }
 
@@ -362,20 +450,25 @@ def _grants(scenario: Scenario) -> list[dict[str, str]]:
     ]
 
 
-def _figures(run: RunFolder, cliffs: list[Cliff]) -> list[dict[str, str]]:
+def _figures(run: RunFolder, cliffs: list[Cliff], progress: Progress = _silent) -> list[dict[str, str]]:
     """The figures as data URIs: outcomes first, then capacity, then the funding timeline."""
+    progress("Loading the plotting stack...")
     from sim.outputs.figures import plot_funding_timeline, plot_mentor_pool, plot_pairs_and_waiting, plot_placements
 
-    plots = (
-        ("Jobs and employment, gross and net", plot_placements(run.timeseries)),
-        ("Mentoring pairs and waiting list", plot_pairs_and_waiting(run.timeseries)),
-        ("Mentor pool", plot_mentor_pool(run.timeseries)),
+    plots: tuple[tuple[str, Callable[[], Any]], ...] = (
+        ("Jobs and employment, gross and net", lambda: plot_placements(run.timeseries)),
+        ("Mentoring pairs and waiting list", lambda: plot_pairs_and_waiting(run.timeseries)),
+        ("Mentor pool", lambda: plot_mentor_pool(run.timeseries)),
         (
             "Funding timeline: money, coaches, cliffs and months without intake",
-            plot_funding_timeline(run.timeseries, cliffs),
+            lambda: plot_funding_timeline(run.timeseries, cliffs),
         ),
     )
-    return [{"title": title, "src": _data_uri(fig)} for title, (fig, _) in plots]
+    figures = []
+    for number, (title, plot) in enumerate(plots, 1):
+        progress(f"Drawing figure {number} of {len(plots)}: {title.lower()}...")
+        figures.append({"title": title, "src": _data_uri(plot()[0])})
+    return figures
 
 
 def _data_uri(fig: Any) -> str:

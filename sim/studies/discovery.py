@@ -17,9 +17,11 @@ The pure steps of ``mentorsim discover`` (Bryant & Lempert 2010, Technol. Foreca
    coverage whose density is at least** ``min_density`` (ties: fewer restricted dimensions), the
    usual choice in the ema_workbench tutorials; if no box reaches it, the densest box (and the
    caption says so). A further box is looked for among the experiments outside the chosen ones.
-4. The figure, :func:`sim.outputs.figures.plot_tradeoff`: coverage against density of every box on the
+4. The figures: :func:`sim.outputs.figures.plot_tradeoff`, coverage against density of every box on the
    trajectory (the boxes' ``trajectory`` tables, concatenated), coloured by the number of restricted
-   dimensions, the chosen box ringed.
+   dimensions, the chosen box ringed; :func:`sim.outputs.figures.plot_box_limits`, the chosen box's limits
+   drawn by ema_workbench's own ``PrimBox.inspect(style="graph")`` (each restricted parameter's range in
+   its full range, with its quasi-p-values, coverage and density).
 
 Coverage: the share of all cases of interest that are inside the box; density: the share of the
 experiments inside the box that are cases of interest; mass: the share of all experiments inside
@@ -32,7 +34,7 @@ from __future__ import annotations
 import difflib
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,7 @@ class Box:
     limits: pd.DataFrame  # one row per restricted parameter (see _limits)
     trajectory: pd.DataFrame  # box, id, coverage, density, mass, res_dim, n, k, chosen
     choice: str  # why this entry was chosen
+    prim_box: Any = field(default=None, compare=False, repr=False)  # ema_workbench's PrimBox (its inspect graph)
 
 
 def read_table(folder: Path) -> pd.DataFrame:
@@ -186,7 +189,7 @@ def _describe(number: int, box: Any, chosen: int, choice: str, x: pd.DataFrame) 
     trajectory["chosen"] = trajectory["id"] == chosen
     limits = _limits(box.box_lims[chosen], box.box_lims[0], box.p_values[chosen], x)
     limits = pd.concat([pd.DataFrame({"box": number, "entry": chosen, **stats}, index=limits.index), limits], axis=1)
-    return Box(number, chosen, stats, limits, trajectory, choice)
+    return Box(number, chosen, stats, limits, trajectory, choice, box)
 
 
 def _limits(

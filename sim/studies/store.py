@@ -52,6 +52,7 @@ STUDY_FILES = (  # what the study commands write beside runs/ (moved into replac
     "experiments.csv",
     "differences.csv",
     "differences.png",
+    "cliffs.png",
     "sensitivity.csv",
     "sensitivity.json",
     "sobol.png",
