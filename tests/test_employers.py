@@ -232,8 +232,9 @@ def _reference_share_of_displacement(ratio: float, seed: int) -> float:
 
 def test_a_larger_reference_group_bears_more_of_the_displacement() -> None:
     """reference_unemployed_ratio 3 vs 0.5: with more natives and EU citizens competing for the same openings,
-    more of the jobs mentees take would have gone to them, less to other migrant-background jobseekers."""
-    seeds = range(1, 5)
+    more of the jobs mentees take would have gone to them, less to other migrant-background jobseekers.
+    8 seeds: a ratio of two small sums is noisy (seed 4 at 0.5 gives 1.2 with the jointly fitted parameters)."""
+    seeds = range(1, 9)
     small = np.array([_reference_share_of_displacement(0.5, s) for s in seeds])
     large = np.array([_reference_share_of_displacement(3.0, s) for s in seeds])
     assert_positive(Paired("reference share of displacement", large - small, small, large))
