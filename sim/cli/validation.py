@@ -154,7 +154,7 @@ def _joint(
     docs: Path,
 ) -> None:
     """``calibrate --joint``: run the fit, print the fitted values, write them (unless --dry-run)."""
-    err = Console(stderr=True)
+    err = progress_console()
     try:
         result = joint_fit(
             root, mechanisms, design, refine, replicates, seed, workers=workers, dask=dask,
@@ -180,7 +180,7 @@ def check_leave_one_out(
     root: Path, mechanisms: Path, replicates: int, table: pd.DataFrame, write_docs_: bool, docs: Path
 ) -> None:
     """``check --leave-one-out``: predict each study from the fit without it; print (and write) both errors."""
-    err = Console(stderr=True)
+    err = progress_console()
     try:
         loo = leave_one_out(root, mechanisms, replicates, progress=lambda m: err.print(f"[dim]{m}[/dim]"))
     except CalibrationError as problem:
