@@ -42,6 +42,7 @@ from sim.scenario.schema import Scenario, parameter_records
 from sim.studies.calibration import CalibrationError, FreeParameter, overrides
 from sim.studies.executors import Task, execute
 from sim.studies.validation import (
+    EDGE_SHARE,
     load_checked,
     miss,
     replicate_values,
@@ -399,7 +400,6 @@ def leave_one_out(
 LOO_GOAL = 0.15  # the goal for a left-out error: within 15 percentage points (issue 12)
 JOINT_MARKERS = ("<!-- joint:start -->", "<!-- joint:end -->")
 LOO_MARKERS = ("<!-- loo:start -->", "<!-- loo:end -->")
-EDGE_SHARE = 0.1  # a fitted value within this share of its range's width from an edge is flagged
 
 
 def _num(value: float) -> str:
