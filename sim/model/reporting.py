@@ -126,3 +126,14 @@ def reporting_outcomes(people: Population, checks: Checkpoints, rule: Counting, 
     reported = reported_share(people, checks, rule, horizon)
     gross = reported_share(people, checks, everyone, horizon)
     return {"reported_share": reported, "reported_share_all_participants": gross, "reporting_gap": reported - gross}
+
+
+def moment_in_words(rule: Counting) -> str:
+    """When a rule looks, in words (``6 months after exit``): one phrasing for the check table and the report."""
+    return {
+        "exit": "at exit",
+        "after_exit": f"{rule.months} months after exit" if rule.months else "at exit",
+        "after_start": f"{rule.months} months after acceptance",
+        "within_after_start": f"at any time within {rule.months} months of acceptance",
+        "within_after_exit": f"at any time from acceptance to {rule.months} months after exit",
+    }[rule.moment]

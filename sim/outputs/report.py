@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from sim.model.reporting import moment_in_words
 from sim.outputs.changes import differences, person_set_paths, plain
 from sim.outputs.files import atomic_write_text
 from sim.outputs.run_folder import RunFolder, read_run
@@ -211,13 +212,7 @@ COUNTED = {"job": "a job", "job_at_level": "a job at their skill level", "traini
 
 def counting_in_words(rule: Counting) -> str:
     """How a programme counts, in words: ``over those who finished (...), at exit, counting a job or training``."""
-    moment = {
-        "exit": "at exit",
-        "after_exit": f"{rule.months} months after exit" if rule.months else "at exit",
-        "after_start": f"{rule.months} months after acceptance",
-        "within_after_start": f"at any time up to {rule.months} months after acceptance",
-        "within_after_exit": f"at any time up to {rule.months} months after exit",
-    }[rule.moment]
+    moment = moment_in_words(rule)
     counts = [COUNTED[c] for c in rule.counts]
     what = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " or " + counts[-1]
     survey = (

@@ -20,7 +20,7 @@ import yaml
 
 from sim.model.model import SERIES, MentoringModel
 from sim.model.outcomes import Checkpoints, compute_outcomes
-from sim.model.reporting import reported_share
+from sim.model.reporting import moment_in_words, reported_share
 from sim.outputs.files import atomic_write_text
 from sim.outputs.vocabulary import (
     BREAKDOWNS,
@@ -261,14 +261,7 @@ def counting_text(rule: Counting) -> str:
     who = {"all": "all participants", "started": "those who started", "completed": "completers"}[rule.denominator]
     if rule.survey:
         who += f", survey respondents (response {rule.response_rate:.0%}, odds ratio {rule.response_odds_ratio:g})"
-    when = {
-        "exit": "at exit",
-        "after_exit": f"{rule.months} months after exit" if rule.months else "at exit",
-        "after_start": f"{rule.months} months after acceptance",
-        "within_after_start": f"at any time within {rule.months} months of acceptance",
-        "within_after_exit": f"at any time from acceptance to {rule.months} months after exit",
-    }[rule.moment]
-    return f"{who}, {when}: {', '.join(rule.counts)}"
+    return f"{who}, {moment_in_words(rule)}: {', '.join(rule.counts)}"
 
 
 def scenarios_with_targets(root: Path) -> list[Path]:
