@@ -36,6 +36,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from sim.outputs.files import atomic_write, atomic_write_text
+from sim.outputs.vocabulary import format_difference, format_value
 from sim.scenario.loader import load_scenario
 from sim.scenario.paths import value_at
 from sim.scenario.schema import Scenario, parameter_records
@@ -49,6 +50,7 @@ from sim.studies.validation import (
     scenarios_with_targets,
     target_kind,
     target_label,
+    target_outcome,
 )
 
 MECHANISMS = Path("scenarios/shared/mechanisms.yaml")
@@ -88,7 +90,7 @@ class JointFit:
     @property
     def values(self) -> dict[str, float]:
         """The fitted values (the best trial's, to 4 significant digits as written), integers kept integer."""
-        return {p.path: _typed(p, float(_short(_typed(p, self.best[p.path])))) for p in self.parameters}
+        return {p.path: _rounded(p, self.best[p.path]) for p in self.parameters}
 
     def summary(self) -> pd.DataFrame:
         """Per parameter: prior range, value before, fitted value and the accepted trials' 10th-90th percentile."""
@@ -163,9 +165,9 @@ def _typed(p: FreeParameter, value: float) -> float:
     return int(round(value)) if p.integer else float(value)
 
 
-def _short(value: float) -> str:
+def _rounded(p: FreeParameter, value: float) -> float:
     """A fitted value as written into the mechanisms file: 4 significant digits (far finer than its uncertainty)."""
-    return str(value) if isinstance(value, int) else repr(float(f"{value:.4g}"))
+    return int(round(value)) if p.integer else float(f"{value:.4g}")
 
 
 def evaluate(
@@ -289,7 +291,7 @@ def set_record_values(text: str, values: dict[str, float]) -> str:
         stack = [*stack[:depth], found.group(2)]
         dotted = ".".join(stack)
         if dotted in values:
-            new, count = re.subn(r"\{value: [^,]+,", f"{{value: {_short(values[dotted])},", line, count=1)
+            new, count = re.subn(r"\{value: [^,]+,", f"{{value: {values[dotted]!r},", line, count=1)
             if not count:
                 raise CalibrationError(f"{dotted}: not a one-line record {{value: ..., ...}} in the mechanisms file")
             lines[n] = new
@@ -450,8 +452,6 @@ def signed_error(direction: str, reported: float, simulated: float) -> float:
 
 def loo_table(table: pd.DataFrame, loo: pd.DataFrame) -> pd.DataFrame:
     """The outcome rows of a check ``table`` joined with the left-out predictions, with both errors."""
-    from sim.studies.validation import target_outcome
-
     merged = table.merge(loo, on=["programme", "target"], how="inner")
     merged["in_sample_error"] = [
         signed_error(d, r, s)
@@ -467,8 +467,6 @@ def loo_table(table: pd.DataFrame, loo: pd.DataFrame) -> pd.DataFrame:
 
 def loo_rows(table: pd.DataFrame, loo: pd.DataFrame) -> list[dict[str, str]]:
     """Text rows: programme, target, reported, in-sample simulated and error, left-out simulated and error."""
-    from sim.outputs.vocabulary import format_difference, format_value
-
     rows = []
     for r in loo_table(table, loo).itertuples():
         bound = "≥ " if r.direction == "at_least" else ""
