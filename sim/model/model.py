@@ -63,6 +63,7 @@ from sim.model.population import (
     Population,
     Status,
     build_population,
+    category_tables,
     in_codes,
     participants,
     settle,
@@ -114,6 +115,7 @@ class MentoringModel(mesa.Model):
         self.streams = Streams(seed)
         self._start: tuple[Population, Employers, LabourMarket] | None = None
         self._arrivals: dict[int, tuple[np.ndarray, Population]] = {}  # kept for the twin (see _turnover)
+        self._people_tables: tuple[np.ndarray, ...] | None = None  # population.category_tables, made once
         if twin_of is None:
             self.people, self.employers, self.market = self._burned_in(scenario)
             if self.enabled and scenario.counterfactual.twin:  # the twin starts from the same state
@@ -319,7 +321,9 @@ class MentoringModel(mesa.Model):
                 settle(p, *arrived)
                 self.market.welcome(arrived[1])
             return
-        arrived = turnover(self.params, self.streams, p, t, p.programme != Status.NOT_ENROLLED)
+        if self._people_tables is None:
+            self._people_tables = category_tables(self.params)
+        arrived = turnover(self.params, self.streams, p, t, p.programme != Status.NOT_ENROLLED, self._people_tables)
         if arrived is not None:
             self.market.welcome(arrived[1])
             if self._start is not None and t >= 0:

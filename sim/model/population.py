@@ -139,6 +139,9 @@ class Population:
         return Population(**{f.name: getattr(self, f.name)[idx].copy() for f in fields(self)})
 
 
+POPULATION_FIELDS = tuple(f.name for f in fields(Population))  # the arrays, in declaration order
+
+
 def _beta(u: np.ndarray, mean: float, strength: float = 6.0) -> np.ndarray:
     """Beta(mean, strength) by inversion (a tabulated quantile function).
 
@@ -170,12 +173,21 @@ PEOPLE_STREAMS = tuple(
 )  # fmt: skip
 
 
-def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: int, initial: bool = False) -> Population:
+def draw_people(
+    scenario: Scenario,
+    streams: Streams,
+    ids: np.ndarray,
+    month: int,
+    initial: bool = False,
+    tables: tuple[np.ndarray, ...] | None = None,
+) -> Population:
     """Draw people ``ids``: at set-up (``initial``, ``month`` -1) with the initial labour status, later as newcomers.
 
     Every attribute comes from the person's own counter-based draw, so the same person is drawn the
     same in every scenario of a comparison (common random numbers). The categories, shares and casts
     are one compiled pass (:func:`_categories`); the beta and exponential draws stay in NumPy.
+    ``tables``: :func:`category_tables` of the scenario, when the caller keeps them (they cost as much as
+    drawing a month's newcomers).
     """
     pop, n = scenario.population, len(ids)
     draws = streams.uniform_rows(PEOPLE_STREAMS, month, ids)
@@ -183,7 +195,7 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
     def u(name: str) -> np.ndarray:
         return draws[_STREAM_ROW[name]]
 
-    cats = _categories(draws, *_category_tables(scenario), initial)
+    cats = _categories(draws, *(tables or category_tables(scenario)), initial)
     age, skill, sector, labour, availability, ties, female, non_eu, recognised, refugee, permit, district, pref = cats
     mean_unemployed = pop.initial_months_unemployed_mean if initial else 0.0
     months_unemployed = np.where(labour == Labour.UNEMPLOYED, -mean_unemployed * np.log1p(-u("months_unemployed")), 0)
@@ -229,7 +241,7 @@ def draw_people(scenario: Scenario, streams: Streams, ids: np.ndarray, month: in
     )
 
 
-def _category_tables(scenario: Scenario) -> tuple[np.ndarray, ...]:
+def category_tables(scenario: Scenario) -> tuple[np.ndarray, ...]:
     """What :func:`_categories` needs of a scenario: cumulative shares (the last left out), bounds and shares."""
     pop, matching = scenario.population, scenario.programme.matching
 
@@ -337,13 +349,19 @@ def build_population(scenario: Scenario, streams: Streams) -> Population:
 
 
 def turnover(
-    scenario: Scenario, streams: Streams, people: Population, t: int, exempt: np.ndarray
+    scenario: Scenario,
+    streams: Streams,
+    people: Population,
+    t: int,
+    exempt: np.ndarray,
+    tables: tuple[np.ndarray, ...] | None = None,
 ) -> tuple[np.ndarray, Population] | None:
     """People who leave the region's labour force for good are replaced by unemployed newcomers.
 
     Programme applicants are exempt from the moment they apply (``exempt``), so participants keep
     their identity. ``t`` keys the draws (burn-in months are negative). Returns the rows that left
-    and the newcomers who took them (their ``id`` says whom they replaced), or None.
+    and the newcomers who took them (their ``id`` says whom they replaced), or None. ``tables``: as
+    in :func:`draw_people`.
     """
     rate = scenario.population.turnover_rate
     if rate <= 0:
@@ -352,12 +370,12 @@ def turnover(
     leaving = candidates[streams.uniform("people.turnover", t, people.id[candidates]) < rate]
     if len(leaving) == 0:
         return None
-    newcomers = draw_people(scenario, streams, people.id[leaving], t)
+    newcomers = draw_people(scenario, streams, people.id[leaving], t, tables=tables)
     settle(people, leaving, newcomers)
     return leaving, newcomers
 
 
 def settle(people: Population, rows: np.ndarray, newcomers: Population) -> None:
     """Newcomers take the rows of those who left: every attribute and state is theirs."""
-    for f in fields(people):
-        getattr(people, f.name)[rows] = getattr(newcomers, f.name)
+    for name in POPULATION_FIELDS:
+        getattr(people, name)[rows] = getattr(newcomers, name)

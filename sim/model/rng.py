@@ -62,6 +62,22 @@ def _mix(x: int) -> int:
 
 
 @numba.njit(cache=True)
+def _month_keys(bases: np.ndarray, offset: int) -> np.ndarray:
+    """:meth:`Streams.key` of each base at one month (``offset`` = month + 1), SplitMix64-finalised in uint64.
+
+    Equal to the Python-int path whenever ``base + offset`` does not go below zero; :meth:`Streams.keys`
+    checks that (bases are 64-bit hashes, so it holds except with probability ~1e-16).
+    """
+    out = np.empty(len(bases), np.uint64)
+    for r in range(len(bases)):
+        x = bases[r] + np.uint64(offset) if offset >= 0 else bases[r] - np.uint64(-offset)
+        x = (x ^ (x >> _S30)) * _M1
+        x = (x ^ (x >> _S27)) * _M2
+        out[r] = x ^ (x >> _S31)
+    return out
+
+
+@numba.njit(cache=True)
 def _uniform_rows(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     out = np.empty((len(keys), len(ids)))
     for r in range(len(keys)):
@@ -76,6 +92,7 @@ class Streams:
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._base: dict[str, int] = {}
+        self._bases: dict[tuple[str, ...], np.ndarray] = {}  # names -> their bases (uint64), for keys()
 
     def key(self, name: str, month: int) -> int:
         """The 64-bit key of decision ``name`` in ``month``."""
@@ -83,6 +100,17 @@ class Streams:
         if base is None:
             base = self._base[name] = _mix(_mix(self.seed) ^ stream_id(name))
         return _mix(base + month + 1)
+
+    def keys(self, names: tuple[str, ...], month: int) -> np.ndarray:
+        """``[key(name, month) for name in names]`` as uint64, computed in one compiled call (kernels' keys)."""
+        bases = self._bases.get(names)
+        if bases is None:
+            for name in names:
+                self.key(name, 0)  # fills self._base
+            bases = self._bases[names] = np.array([self._base[name] for name in names], dtype=np.uint64)
+        if month + 1 < 0 and int(bases.min()) < -(month + 1):  # below zero: the Python-int path (never in practice)
+            return np.array([self.key(name, month) for name in names], dtype=np.uint64)
+        return _month_keys(bases, month + 1)
 
     def generator(self, name: str, month: int = -1) -> np.random.Generator:
         """The generator of decision ``name`` in ``month`` (-1: set-up draws)."""
@@ -98,8 +126,7 @@ class Streams:
 
         Row ``r`` has the same values as :meth:`uniform` of ``names[r]``.
         """
-        keys = np.array([self.key(name, month) for name in names], dtype=np.uint64)
-        return _uniform_rows(keys, np.asarray(ids, dtype=np.int64))
+        return _uniform_rows(self.keys(names, month), np.asarray(ids, dtype=np.int64))
 
 
 class StreamSet:
@@ -109,9 +136,9 @@ class StreamSet:
         if len(set(names.values())) != len(names):
             raise ValueError(f"two fields share a stream: {names}")
         self.names = dict(names)
+        self.streams = tuple(names.values())  # in the order of the fields of self.dtype
         self.dtype = record_dtype(names, np.uint64)
 
     def keys(self, streams: Streams, month: int) -> np.ndarray:
         """The record (an array of one) of this month's key of every stream, read by field name in the kernel."""
-        # the keys in the order of self.names, which is the order of the fields of self.dtype (all uint64)
-        return np.array([streams.key(name, month) for name in self.names.values()], dtype=np.uint64).view(self.dtype)
+        return streams.keys(self.streams, month).view(self.dtype)
