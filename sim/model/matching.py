@@ -72,6 +72,15 @@ def _within_sector(
     return e[keep], m[keep]
 
 
+def _member(items: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """``np.isin(items, chosen)`` for non-negative indices, by a mask."""
+    if not len(items):
+        return np.zeros(0, dtype=bool)
+    mark = np.zeros(int(max(items.max(), chosen.max() if len(chosen) else 0)) + 1, dtype=bool)
+    mark[chosen] = True
+    return mark[items]
+
+
 def _wait_rank(order: np.ndarray, items: np.ndarray) -> np.ndarray:
     """Position of each of ``items`` in the (unsorted) array ``order``."""
     sort = np.argsort(order, kind="stable")
@@ -99,8 +108,8 @@ def sector_only(req: MatchRequest) -> tuple[np.ndarray, np.ndarray]:
 def sector_first(req: MatchRequest) -> tuple[np.ndarray, np.ndarray]:
     """Sector matches first; mentees waiting ``fallback_months`` or more then take any mentor left."""
     e, m = _within_sector(req, req.mentees, req.mentors, req.capacity)
-    left_e = req.mentees[~np.isin(req.mentees, e) & (req.wait >= req.cfg.fallback_months)]
-    free = ~np.isin(req.mentors, m)
+    left_e = req.mentees[~_member(req.mentees, e) & (req.wait >= req.cfg.fallback_months)]
+    free = ~_member(req.mentors, m)
     fe, fm = _any(left_e, req.mentors[free], req.u[free], req.capacity - len(e))
     return np.concatenate([e, fe]), np.concatenate([m, fm])
 

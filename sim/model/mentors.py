@@ -257,7 +257,10 @@ class MentorSupply:
             rate[idle] *= cfg.idle_attrition_multiplier
         leave = active[self.streams.uniform("mentors.leave", t, active) < rate]
         company_gone = active[idle & pool.via_company[active] & ~champion[pool.employer[active]]]
-        leaving = np.union1d(leave, company_gone)
+        flag = np.zeros(n, dtype=bool)  # np.union1d(leave, company_gone), by a mask
+        flag[leave] = True
+        flag[company_gone] = True
+        leaving = np.flatnonzero(flag)
         self.lost += len(leaving)
         gone = np.flatnonzero(pool.status[:n] == MentorStatus.LEFT)
         if funded:

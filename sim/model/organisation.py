@@ -127,6 +127,10 @@ class Organisation:
         self.months_cash_constrained = 0
         self.closing = True  # too little funded time left for a new pair to run to term
         self.funded_run = 0  # consecutive months with approved money ahead (how long the current stretch has run)
+        target = self.cfg.target  # what every month's intake looks up, made once
+        self._entry_statuses = [ENTRY_LABOUR[s] for s in target.labour_statuses]
+        self._skill_ok = np.array([s in target.skill_levels for s in SKILLS])
+        self._outreach_weights = np.asarray(self.cfg.outreach.weights())
         self.hours = CoachHours(staff.hours_priority)  # the matching organisation's in the dual model
         self.dual = self.cfg.implementation == "dual"
         # the dual model's referring organisation: interviews, screening and referrals (its own coaches' hours)
@@ -297,9 +301,7 @@ class Organisation:
         if gathered == 0:  # a yearly group or a single cohort: no intake this month
             return np.zeros(0, dtype=np.int64)
         pool = self._eligible(t, people)
-        weight = np.asarray(self.cfg.outreach.weights())[
-            people.female[pool].astype(int) ^ 1, _age_band(people.age[pool])
-        ]
+        weight = self._outreach_weights[people.female[pool].astype(int) ^ 1, _age_band(people.age[pool])]
         p_month = np.minimum(1.0, self.cfg.outreach.applications_per_month * weight)
         # a group intake takes the applications gathered over the months before it
         p_apply = p_month if gathered == 1 else 1.0 - (1.0 - p_month) ** gathered
@@ -407,11 +409,10 @@ class Organisation:
     def _eligible(self, t: int, people: Population) -> np.ndarray:
         """Indices of not yet enrolled people in the target group (programme.target) whom an active grant may fund."""
         target = self.cfg.target
-        statuses = [ENTRY_LABOUR[s] for s in target.labour_statuses]
-        idx = np.flatnonzero((people.programme == Status.NOT_ENROLLED) & in_codes(people.labour, statuses))
+        idx = np.flatnonzero((people.programme == Status.NOT_ENROLLED) & in_codes(people.labour, self._entry_statuses))
         age = people.age[idx]
         ok = (age >= target.min_age) & (age <= target.max_age)
-        ok &= np.array([s in target.skill_levels for s in SKILLS])[people.skill[idx]]
+        ok &= self._skill_ok[people.skill[idx]]
         if target.min_months_unemployed > 0:  # the unemployed only: other statuses carry no unemployment spell
             unemployed = people.labour[idx] == Labour.UNEMPLOYED
             ok &= ~unemployed | (people.months_unemployed[idx] >= target.min_months_unemployed)
