@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from sim.model.mentors import MentorPool
 from sim.model.population import Population
@@ -157,6 +156,8 @@ def optimal(req: MatchRequest) -> tuple[np.ndarray, np.ndarray]:
     if len(mentees) == 0 or len(mentors) == 0 or req.capacity <= 0:
         return _empty()
     score = compatibility(req, mentees, mentors)
+    from scipy.optimize import linear_sum_assignment  # here: scipy.optimize costs a second to import
+
     rows, cols = linear_sum_assignment(score, maximize=True)
     good = score[rows, cols] >= req.cfg.min_score
     rows, cols = rows[good], cols[good]
