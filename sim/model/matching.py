@@ -58,7 +58,7 @@ def _within_sector(
     mentors = mentors[order]
     sector_of_mentor = req.pool.sector[mentors]
     out_e, out_m = [], []
-    for s in np.unique(sector_of_mentee):
+    for s in np.flatnonzero(np.bincount(sector_of_mentee)):  # the sectors present, ascending (as np.unique)
         e = mentees[sector_of_mentee == s]
         m = mentors[sector_of_mentor == s]
         k = min(len(e), len(m))

@@ -9,6 +9,7 @@ JOB Ghent: issue 11's figure, an assumption here) or rests for some months first
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 from enum import IntEnum
 from typing import Any
@@ -115,8 +116,9 @@ def draw_mentors(
     g = streams.generator(f"mentors.new.{name}", t)
     company = employer is not None
     if sector is None:
-        shares = np.array([s.mentor_share for s in scenario.sectors])
-        sector = np.searchsorted(np.cumsum(shares)[:-1], g.random(n), side="right")
+        sector = np.searchsorted(
+            _cumulative(tuple(s.mentor_share for s in scenario.sectors)), g.random(n), side="right"
+        )
     retired = np.zeros(n, dtype=bool) if company else g.random(n) < cfg.retired_share
     network_mean = np.where(retired, cfg.network_size_retired, cfg.network_size_active)
     w = min(max(cfg.willingness_mean, 1e-3), 1 - 1e-3)
@@ -140,10 +142,18 @@ def draw_mentors(
     }
 
 
+@functools.cache
+def _cumulative(shares: tuple[float, ...]) -> np.ndarray:
+    """``np.cumsum(shares)[:-1]``, kept: the category bounds of a draw (read-only)."""
+    bounds = np.cumsum(shares)[:-1]
+    bounds.flags.writeable = False
+    return bounds
+
+
 def availability_codes(u: np.ndarray, retired: np.ndarray, matching: Matching) -> np.ndarray:
     """When each mentor can meet (0 any time, 1 daytime only, 2 evenings only), by retired or in work."""
-    active = np.cumsum([matching.mentor_availability_active[a] for a in AVAILABILITY])[:-1]
-    retired_cum = np.cumsum([matching.mentor_availability_retired[a] for a in AVAILABILITY])[:-1]
+    active = _cumulative(tuple(matching.mentor_availability_active[a] for a in AVAILABILITY))
+    retired_cum = _cumulative(tuple(matching.mentor_availability_retired[a] for a in AVAILABILITY))
     code = np.where(retired, np.searchsorted(retired_cum, u, side="right"), np.searchsorted(active, u, side="right"))
     return code.astype(np.int8)
 

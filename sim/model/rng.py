@@ -77,6 +77,62 @@ def _month_keys(bases: np.ndarray, offset: int) -> np.ndarray:
     return out
 
 
+_M32 = np.uint64(0xFFFFFFFF)
+_S16, _S32 = np.uint64(16), np.uint64(32)
+_INIT_A, _MULT_A = np.uint64(0x43B0D7E5), np.uint64(0x931E8875)  # NumPy's SeedSequence constants
+_INIT_B, _MULT_B = np.uint64(0x8B51F9DD), np.uint64(0x58F38DED)
+_MIX_L, _MIX_R = np.uint64(0xCA01F9DD), np.uint64(0x4973F715)
+
+
+@numba.njit(cache=True, inline="always")
+def _hashmix(value, hash_const, mult):  # noqa: ANN001, ANN202
+    """One step of SeedSequence's hash (32-bit words held in uint64): the mixed value and the next constant."""
+    value = (value ^ hash_const) & _M32
+    hash_const = (hash_const * mult) & _M32
+    value = (value * hash_const) & _M32
+    return value ^ (value >> _S16), hash_const
+
+
+@numba.njit(cache=True)
+def _seed_words(key: np.uint64) -> np.ndarray:
+    """``np.random.SeedSequence(key).generate_state(4, np.uint64)`` for a key below 2**64, compiled.
+
+    NumPy's algorithm (pool of 4 words, entropy = the key's 32-bit words, no spawn key), written out
+    because building a SeedSequence costs more than the draws of a small generator;
+    tests/test_rng.py checks it against NumPy on many keys.
+    """
+    n_entropy = 2 if key >> _S32 else 1
+    pool = np.zeros(4, np.uint64)
+    h = _INIT_A
+    for i in range(4):
+        word = (key >> (_S32 * np.uint64(i))) & _M32 if i < n_entropy else np.uint64(0)
+        pool[i], h = _hashmix(word, h, _MULT_A)
+    for src in range(4):
+        for dst in range(4):
+            if src != dst:
+                mixed, h = _hashmix(pool[src], h, _MULT_A)
+                r = (_MIX_L * pool[dst] - _MIX_R * mixed) & _M32
+                pool[dst] = r ^ (r >> _S16)
+    out = np.zeros(4, np.uint64)
+    h = _INIT_B
+    for k in range(8):  # 8 32-bit words, read as 4 little-endian 64-bit words
+        word, h = _hashmix(pool[k % 4], h, _MULT_B)
+        out[k // 2] |= word << (_S32 * np.uint64(k % 2))
+    return out
+
+
+class _Seeded(np.random.bit_generator.ISeedSequence):
+    """A seed sequence whose state is already computed (:func:`_seed_words`): PCG64 asks it for 4 words."""
+
+    def __init__(self, words: np.ndarray) -> None:
+        self.words = words
+
+    def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
+        if n_words != 4 or np.dtype(dtype) != np.uint64:  # PCG64 asks for exactly this
+            raise ValueError(f"_Seeded gives 4 uint64 words, not {n_words} {np.dtype(dtype)}")
+        return self.words
+
+
 @numba.njit(cache=True)
 def _uniform_rows(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     out = np.empty((len(keys), len(ids)))
@@ -114,7 +170,8 @@ class Streams:
 
     def generator(self, name: str, month: int = -1) -> np.random.Generator:
         """The generator of decision ``name`` in ``month`` (-1: set-up draws)."""
-        return np.random.Generator(np.random.PCG64(self.key(name, month)))
+        # = PCG64(key): the same state, without building a SeedSequence
+        return np.random.Generator(np.random.PCG64(_Seeded(_seed_words(np.uint64(self.key(name, month))))))
 
     def uniform(self, name: str, month: int, idx: np.ndarray | int) -> np.ndarray:
         """U(0,1) draws for agent slots ``idx`` (an index array, or ``n`` for all of ``0..n-1``)."""
