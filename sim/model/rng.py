@@ -15,6 +15,7 @@ the field's stream name, never on the position of the field.
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import numba
 import numpy as np
@@ -127,7 +128,7 @@ class _Seeded(np.random.bit_generator.ISeedSequence):
     def __init__(self, words: np.ndarray) -> None:
         self.words = words
 
-    def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
+    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
         if n_words != 4 or np.dtype(dtype) != np.uint64:  # PCG64 asks for exactly this
             raise ValueError(f"_Seeded gives 4 uint64 words, not {n_words} {np.dtype(dtype)}")
         return self.words
@@ -171,7 +172,8 @@ class Streams:
     def generator(self, name: str, month: int = -1) -> np.random.Generator:
         """The generator of decision ``name`` in ``month`` (-1: set-up draws)."""
         # = PCG64(key): the same state, without building a SeedSequence
-        return np.random.Generator(np.random.PCG64(_Seeded(_seed_words(np.uint64(self.key(name, month))))))
+        seeded = _Seeded(_seed_words(np.uint64(self.key(name, month))))
+        return np.random.Generator(np.random.PCG64(seeded))  # type: ignore[arg-type]  # any ISeedSequence works
 
     def uniform(self, name: str, month: int, idx: np.ndarray | int) -> np.ndarray:
         """U(0,1) draws for agent slots ``idx`` (an index array, or ``n`` for all of ``0..n-1``)."""
