@@ -33,6 +33,7 @@ STUDY_WORKERS = 2
 COLUMNS = (  # (header, width)
     ("jobseekers", 10), ("months", 6), ("first-call s", 12), ("build s (agents)", 16), ("build s (arrays)", 16),
     ("views s", 7), ("step s", 7), ("total s", 7), ("jobseeker-months/s", 18), ("peak RSS MiB", 12),
+    ("views MiB", 9),
     ("x faster than twin", 18), ("x slower than bare NumPy", 24),
 )  # fmt: skip
 HEADER = "  ".join(f"{name:>{width}}" for name, width in COLUMNS)
@@ -46,7 +47,8 @@ NOTES = (
     "x faster than twin: the twin's step seconds per jobseeker-month / the array model's; the twin does less"
     " (jobseeker and pair dynamics of 2 % of jobseekers paired at month 0; no intake, matching, funding)",
     "x slower than bare NumPy: step s / a loop of one uniform draw, compare and masked write per agent per month",
-    "peak RSS: ru_maxrss of the measuring process (includes the interpreter and libraries, ~300 MiB)",
+    "peak RSS: ru_maxrss of the measuring process while building and running (includes the interpreter and"
+    " libraries, ~300 MiB); views MiB: what building the Mesa agents (views) on first use adds afterwards",
 )
 
 
@@ -123,10 +125,12 @@ def work_model(size: int, months: int) -> dict[str, float]:
     start = time.perf_counter()
     model.run()
     step = time.perf_counter() - start
+    peak = peak_rss_bytes()  # the model's peak: building and running (the agents' views not built yet)
+    rss = current_rss_bytes()
     start = time.perf_counter()
     len(model.agents_by_type)  # the first use builds the jobseeker, employer and mentor agents
     views = time.perf_counter() - start
-    peak = peak_rss_bytes()
+    views_bytes = current_rss_bytes() - rss
     del model
     gc.collect()
     numpy = bare_numpy_seconds(size, months)
@@ -138,6 +142,7 @@ def work_model(size: int, months: int) -> dict[str, float]:
         "views": views,
         "step": step,
         "peak": peak,
+        "views_bytes": views_bytes,
         "before": before,
         "numpy": numpy,
     }
@@ -252,7 +257,7 @@ def size_row(size: int, plan: Plan, notes: list[str]) -> dict[str, float]:
     cells = (
         f"{size:,}", str(months), f"{m['first_call']:.2f}", f"{m['build']:.2f}", f"{m['build_arrays']:.2f}",
         f"{m['views']:.2f}", f"{m['step']:.2f}", f"{row['total']:.2f}", f"{row['throughput']:,.0f}",
-        f"{m['peak'] / 2**20:,.0f}",
+        f"{m['peak'] / 2**20:,.0f}", f"{m['views_bytes'] / 2**20:,.0f}",
         "n/a" if math.isnan(row["twin_ratio"]) else f"{row['twin_ratio']:.3g}x", f"{row['numpy_ratio']:.1f}",
     )  # fmt: skip
     print("  ".join(f"{cell:>{width}}" for cell, (_, width) in zip(cells, COLUMNS, strict=True)), flush=True)
