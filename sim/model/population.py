@@ -12,7 +12,7 @@ import numba
 import numpy as np
 import scipy.special
 
-from sim.model.rng import Streams
+from sim.model.rng import Streams, uniform_at
 from sim.scenario.schema import AGE_BANDS, AVAILABILITY, LABOUR_STATUSES, SKILLS, Scenario
 
 
@@ -366,13 +366,27 @@ def turnover(
     rate = scenario.population.turnover_rate
     if rate <= 0:
         return None
-    candidates = np.flatnonzero(~exempt)
-    leaving = candidates[streams.uniform("people.turnover", t, people.id[candidates]) < rate]
+    leaving = _leavers(exempt, people.id, np.uint64(streams.key("people.turnover", t)), rate)
     if len(leaving) == 0:
         return None
     newcomers = draw_people(scenario, streams, people.id[leaving], t, tables=tables)
     settle(people, leaving, newcomers)
     return leaving, newcomers
+
+
+@numba.njit(cache=True)
+def _leavers(exempt, ids, key, rate):  # noqa: ANN001, ANN202
+    """Rows not ``exempt`` whose ``people.turnover`` draw (by id, under ``key``) is below ``rate``, in row order.
+
+    One pass instead of the candidates' indices, their ids and their draws as arrays (the same rows).
+    """
+    out = np.empty(len(ids), np.int64)
+    n = 0
+    for i in range(len(ids)):
+        if not exempt[i] and uniform_at(key, ids[i]) < rate:
+            out[n] = i
+            n += 1
+    return out[:n].copy()
 
 
 def settle(people: Population, rows: np.ndarray, newcomers: Population) -> None:
